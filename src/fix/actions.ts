@@ -1,0 +1,347 @@
+/**
+ * Typed fix actions. Rules propose actions; this module renders them into exact commands (argv + POSIX text) for
+ * the AWS CLI, eksctl and kubectl, and applies them to a snapshot so tests can prove a fix makes the request pass.
+ * eksdoctor never runs these commands: it prints them.
+ */
+import { mappingYaml, withMapping } from '../eks/aws-auth.js';
+import type { Command, Fix } from '../model/report.js';
+import type { AccessEntry, Rbac, Snapshot } from '../model/snapshot.js';
+import { commandText } from './quote.js';
+import { stripPath, isPrincipalArn } from '../eks/arn.js';
+
+export type AccessScopeInput = { type: 'cluster' } | { type: 'namespace'; namespaces: string[] };
+
+export type FixAction =
+  | { kind: 'update-authentication-mode'; mode: 'API_AND_CONFIG_MAP' | 'API' }
+  | {
+      kind: 'create-access-entry';
+      principalArn: string;
+      type?: string;
+      username?: string;
+      kubernetesGroups?: string[];
+    }
+  | { kind: 'delete-access-entry'; principalArn: string }
+  | { kind: 'update-access-entry'; principalArn: string; kubernetesGroups?: string[]; username?: string }
+  | { kind: 'associate-access-policy'; principalArn: string; policyArn: string; scope: AccessScopeInput }
+  | {
+      kind: 'aws-auth-put-mapping';
+      section: 'mapRoles' | 'mapUsers';
+      arn: string;
+      username: string;
+      groups: string[];
+      /** An existing entry (possibly with another ARN, e.g. with a path) to replace. */
+      replaceArn?: string;
+      /** True when an entry for `arn` (or replaceArn) exists and must be deleted first. */
+      replacesExisting: boolean;
+    }
+  | {
+      kind: 'create-rbac-binding';
+      bindingKind: 'ClusterRoleBinding' | 'RoleBinding';
+      name: string;
+      namespace?: string;
+      roleRef: { kind: 'ClusterRole' | 'Role'; name: string };
+      subject: { kind: 'Group' | 'User'; name: string };
+    }
+  | { kind: 'run'; tool: Command['tool']; argv: string[] };
+
+/** A fix as a rule proposes it: actions plus prose. Rendered into the report's `Fix`. */
+export interface FixPlan {
+  title: string;
+  actions: FixAction[];
+  notes?: string;
+  /** Adds the corrected aws-auth entry as a YAML snippet (for aws-auth-put-mapping actions). */
+  yamlSnippet?: boolean;
+}
+
+export interface FixContext {
+  clusterName: string | undefined;
+  region: string | undefined;
+}
+
+function cmd(tool: Command['tool'], argv: string[]): Command {
+  return { tool, argv, text: commandText(argv) };
+}
+
+function eksArgs(ctx: FixContext, clusterFlag: '--cluster-name' | '--name'): string[] {
+  return [clusterFlag, ctx.clusterName ?? '', ...(ctx.region ? ['--region', ctx.region] : [])];
+}
+
+function eksctlArgs(ctx: FixContext): string[] {
+  return ['--cluster', ctx.clusterName ?? '', ...(ctx.region ? ['--region', ctx.region] : [])];
+}
+
+export function renderAction(action: FixAction, ctx: FixContext): Command[] {
+  switch (action.kind) {
+    case 'update-authentication-mode':
+      return [
+        cmd('aws', [
+          'aws',
+          'eks',
+          'update-cluster-config',
+          ...eksArgs(ctx, '--name'),
+          '--access-config',
+          `authenticationMode=${action.mode}`,
+        ]),
+      ];
+    case 'create-access-entry':
+      return [
+        cmd('aws', [
+          'aws',
+          'eks',
+          'create-access-entry',
+          ...eksArgs(ctx, '--cluster-name'),
+          '--principal-arn',
+          action.principalArn,
+          '--type',
+          action.type ?? 'STANDARD',
+          ...(action.username ? ['--username', action.username] : []),
+          ...(action.kubernetesGroups?.length ? ['--kubernetes-groups', ...action.kubernetesGroups] : []),
+        ]),
+      ];
+    case 'delete-access-entry':
+      return [
+        cmd('aws', [
+          'aws',
+          'eks',
+          'delete-access-entry',
+          ...eksArgs(ctx, '--cluster-name'),
+          '--principal-arn',
+          action.principalArn,
+        ]),
+      ];
+    case 'update-access-entry':
+      return [
+        cmd('aws', [
+          'aws',
+          'eks',
+          'update-access-entry',
+          ...eksArgs(ctx, '--cluster-name'),
+          '--principal-arn',
+          action.principalArn,
+          ...(action.kubernetesGroups ? ['--kubernetes-groups', ...action.kubernetesGroups] : []),
+          ...(action.username ? ['--username', action.username] : []),
+        ]),
+      ];
+    case 'associate-access-policy': {
+      const scope =
+        action.scope.type === 'cluster'
+          ? 'type=cluster'
+          : `type=namespace,namespaces=${action.scope.namespaces.join(',')}`;
+      return [
+        cmd('aws', [
+          'aws',
+          'eks',
+          'associate-access-policy',
+          ...eksArgs(ctx, '--cluster-name'),
+          '--principal-arn',
+          action.principalArn,
+          '--policy-arn',
+          action.policyArn,
+          '--access-scope',
+          scope,
+        ]),
+      ];
+    }
+    case 'aws-auth-put-mapping': {
+      const commands: Command[] = [];
+      if (action.replacesExisting) {
+        commands.push(
+          cmd('eksctl', [
+            'eksctl',
+            'delete',
+            'iamidentitymapping',
+            ...eksctlArgs(ctx),
+            '--arn',
+            action.replaceArn ?? action.arn,
+            '--all',
+          ]),
+        );
+      }
+      commands.push(
+        cmd('eksctl', [
+          'eksctl',
+          'create',
+          'iamidentitymapping',
+          ...eksctlArgs(ctx),
+          '--arn',
+          action.arn,
+          '--username',
+          action.username,
+          ...action.groups.flatMap((g) => ['--group', g]),
+          '--no-duplicate-arns',
+        ]),
+      );
+      return commands;
+    }
+    case 'create-rbac-binding': {
+      const isCluster = action.bindingKind === 'ClusterRoleBinding';
+      const roleFlag =
+        action.roleRef.kind === 'ClusterRole'
+          ? `--clusterrole=${action.roleRef.name}`
+          : `--role=${action.roleRef.name}`;
+      const subjectFlag =
+        action.subject.kind === 'Group' ? `--group=${action.subject.name}` : `--user=${action.subject.name}`;
+      return [
+        cmd('kubectl', [
+          'kubectl',
+          'create',
+          isCluster ? 'clusterrolebinding' : 'rolebinding',
+          action.name,
+          ...(!isCluster && action.namespace ? ['--namespace', action.namespace] : []),
+          roleFlag,
+          subjectFlag,
+        ]),
+      ];
+    }
+    case 'run':
+      return [cmd(action.tool, action.argv)];
+  }
+}
+
+/** What a command needs that the evidence did not supply; such fixes describe the step in `notes` instead. */
+export function missingValues(plan: FixPlan, ctx: FixContext): string[] {
+  const needsCluster = plan.actions.some((a) => a.kind !== 'create-rbac-binding' && a.kind !== 'run');
+  return needsCluster && !ctx.clusterName
+    ? ['the cluster name (pass --cluster or collect DescribeCluster)']
+    : [];
+}
+
+export function renderFix(plan: FixPlan, ctx: FixContext): Fix {
+  const missing = missingValues(plan, ctx);
+  const notes = [plan.notes, missing.length ? `Needs ${missing.join(' and ')}; commands omitted.` : undefined]
+    .filter(Boolean)
+    .join(' ');
+  const fix: Fix = {
+    title: plan.title,
+    commands: missing.length ? [] : plan.actions.flatMap((a) => renderAction(a, ctx)),
+  };
+  if (notes) fix.notes = notes;
+  if (!ctx.region && !missing.length && fix.commands.length) {
+    fix.notes = [fix.notes, 'The region was not known; the commands use your default region (add --region).']
+      .filter(Boolean)
+      .join(' ');
+  }
+  if (plan.yamlSnippet) {
+    const put = plan.actions.find((a) => a.kind === 'aws-auth-put-mapping');
+    if (put && put.kind === 'aws-auth-put-mapping') {
+      fix.snippet = {
+        language: 'yaml',
+        content: `${put.section}: |\n${indent(mappingYaml(put.section, put))}`,
+      };
+    }
+  }
+  return fix;
+}
+
+function indent(text: string): string {
+  return text
+    .trimEnd()
+    .split('\n')
+    .map((l) => `  ${l}`)
+    .join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Applying actions to a snapshot (tests use this to prove that a fix, applied, makes the request pass).
+
+function sameEntry(a: string, b: string): boolean {
+  const norm = (x: string) => (isPrincipalArn(x) ? stripPath(x) : x).toLowerCase();
+  return norm(a) === norm(b);
+}
+
+export function applyAction(snapshot: Snapshot, action: FixAction, now: Date): Snapshot {
+  const next: Snapshot = structuredClone(snapshot);
+  const entries = (): AccessEntry[] => {
+    if (next.accessEntries?.status !== 'ok') next.accessEntries = { status: 'ok', data: [] };
+    return (next.accessEntries as { status: 'ok'; data: AccessEntry[] }).data;
+  };
+  const stamp = now.toISOString();
+  switch (action.kind) {
+    case 'update-authentication-mode':
+      if (next.cluster?.status === 'ok') {
+        next.cluster.data.accessConfig = {
+          ...next.cluster.data.accessConfig,
+          authenticationMode: action.mode,
+        };
+      }
+      return next;
+    case 'create-access-entry':
+      entries().push({
+        principalArn: action.principalArn,
+        type: action.type ?? 'STANDARD',
+        kubernetesGroups: action.kubernetesGroups ?? [],
+        createdAt: stamp,
+        modifiedAt: stamp,
+        associatedPolicies: [],
+        ...(action.username ? { username: action.username } : {}),
+      });
+      return next;
+    case 'delete-access-entry': {
+      const list = entries();
+      next.accessEntries = {
+        status: 'ok',
+        data: list.filter((e) => !sameEntry(e.principalArn, action.principalArn)),
+      };
+      return next;
+    }
+    case 'update-access-entry':
+      for (const e of entries()) {
+        if (!sameEntry(e.principalArn, action.principalArn)) continue;
+        if (action.kubernetesGroups) e.kubernetesGroups = action.kubernetesGroups;
+        if (action.username) e.username = action.username;
+        e.modifiedAt = stamp;
+      }
+      return next;
+    case 'associate-access-policy':
+      for (const e of entries()) {
+        if (!sameEntry(e.principalArn, action.principalArn)) continue;
+        const policies = (e.associatedPolicies ?? []).filter((p) => p.policyArn !== action.policyArn);
+        policies.push({
+          policyArn: action.policyArn,
+          accessScope: { ...action.scope },
+          associatedAt: stamp,
+          modifiedAt: stamp,
+        });
+        e.associatedPolicies = policies;
+      }
+      return next;
+    case 'aws-auth-put-mapping': {
+      const current = next.awsAuth?.status === 'ok' ? next.awsAuth.data : null;
+      next.awsAuth = {
+        status: 'ok',
+        data: withMapping(current, {
+          section: action.section,
+          arn: action.arn,
+          username: action.username,
+          groups: action.groups,
+          ...(action.replaceArn ? { replaceArn: action.replaceArn } : {}),
+        }),
+      };
+      return next;
+    }
+    case 'create-rbac-binding': {
+      if (next.rbac?.status !== 'ok') {
+        next.rbac = {
+          status: 'ok',
+          data: { clusterRoles: [], clusterRoleBindings: [], roles: [], roleBindings: [] },
+        };
+      }
+      const rbac = (next.rbac as { status: 'ok'; data: Rbac }).data;
+      const binding = {
+        kind: action.bindingKind,
+        metadata: { name: action.name, ...(action.namespace ? { namespace: action.namespace } : {}) },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', ...action.roleRef },
+        subjects: [{ apiGroup: 'rbac.authorization.k8s.io', ...action.subject }],
+      };
+      if (action.bindingKind === 'ClusterRoleBinding') rbac.clusterRoleBindings.push(binding);
+      else rbac.roleBindings.push(binding);
+      return next;
+    }
+    case 'run':
+      return next;
+  }
+}
+
+export function applyPlan(snapshot: Snapshot, plan: FixPlan, now: Date): Snapshot {
+  return plan.actions.reduce((s, a) => applyAction(s, a, now), snapshot);
+}

@@ -1,0 +1,63 @@
+/** Reads snapshot files. A malformed snapshot is rejected with the JSON path of the first problem, in one line. */
+import { readFile } from 'node:fs/promises';
+import type { z } from 'zod';
+import { InputError } from '../cli/errors.js';
+import { snapshotSchema, type Snapshot } from './snapshot.js';
+
+function jsonPointer(path: ReadonlyArray<PropertyKey>): string {
+  return path.length === 0
+    ? '/'
+    : path.map((p) => '/' + String(p).replace(/~/g, '~0').replace(/\//g, '~1')).join('');
+}
+
+/** Picks the most specific issue: zod reports union failures as nested issues. */
+function firstIssue(error: z.ZodError): { path: PropertyKey[]; message: string } {
+  let best: { path: PropertyKey[]; message: string } | undefined;
+  const visit = (issues: z.core.$ZodIssue[], prefix: PropertyKey[]) => {
+    for (const issue of issues) {
+      const path = [...prefix, ...issue.path];
+      if (issue.code === 'invalid_union' && 'errors' in issue) {
+        // For Evidence unions, follow the branch matching the declared status if there is one.
+        for (const branch of issue.errors) visit(branch, path);
+        continue;
+      }
+      if (!best || path.length > best.path.length) best = { path, message: issue.message };
+    }
+  };
+  visit(error.issues, []);
+  return best ?? { path: [], message: 'invalid snapshot' };
+}
+
+export function validateSnapshot(value: unknown, origin: string): Snapshot {
+  const result = snapshotSchema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = firstIssue(result.error);
+  throw new InputError(`${origin}: invalid snapshot at ${jsonPointer(issue.path)}: ${issue.message}`);
+}
+
+export function parseSnapshotText(text: string, origin: string): Snapshot {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new InputError(`${origin}: not valid JSON (${reason.split('\n')[0]}); is the file truncated?`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new InputError(`${origin}: a snapshot is a JSON object with "schemaVersion": 1`);
+  }
+  return validateSnapshot(value, origin);
+}
+
+export async function loadSnapshotFile(path: string): Promise<Snapshot> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new InputError(
+      code === 'ENOENT' ? `${path}: no such file` : `${path}: cannot read (${code ?? String(error)})`,
+    );
+  }
+  return parseSnapshotText(text, path);
+}
