@@ -19,6 +19,7 @@ export default defineRule({
   },
   check({ sim, incident }, report) {
     const failed = sim.trace.find((s) => s.stage === 'mapping' && s.result === 'fail');
+    // The authenticator's own "not mapped" line is proof even when the mapping evidence is missing.
     const saysNotMapped = incident.facts?.includes('identity-not-mapped') && !sim.mapping;
     if (!failed && !saysNotMapped) return;
     const arn = sim.principal?.canonicalArn ?? sim.principal?.arn ?? incident.principalArn ?? 'the principal';
@@ -34,7 +35,6 @@ export default defineRule({
     report({
       messageId: 'notMapped',
       data: { arn, mode },
-      ...(failed ? {} : { severity: 'info' as const }),
       explanation:
         `The authenticator canonicalizes the caller to ${arn} and looks it up in ${considered}; nothing matches, ` +
         'so it answers "identity is not mapped" and the client sees 401 Unauthorized for every request.',
