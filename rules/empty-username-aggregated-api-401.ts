@@ -1,6 +1,7 @@
 import { defineRule } from '../src/engine/define-rule.js';
 import { compact, mappingEvidence, modeEvidence, noEntryEvidence } from '../src/engine/evidence.js';
 import { accessEntryPlan, suggestedUsername } from '../src/fix/plans.js';
+import { logCitation } from '../src/evidence/logs.js';
 
 /** FM-45: a mapping without username renders "", which aggregated API backends reject with 401. */
 export default defineRule({
@@ -48,6 +49,7 @@ export default defineRule({
         'which is why this appears after an upgrade while everything else keeps working. An access entry takes precedence over aws-auth and gets a generated, non-empty username.',
       evidence: compact([
         mappingEvidence(sim, `${entry?.section ?? 'mapping'} entry for ${arn} has no username`),
+        logCitation(sim, 'empty-username'),
         apiService && {
           source: 'apiServices',
           pointer: apiService.pointer,

@@ -172,7 +172,8 @@ export function runRules(rules: readonly Rule[], ctx: RuleContext): Finding[] {
       Number(b.explains) - Number(a.explains) ||
       b.precedence - a.precedence ||
       a.stageOrder - b.stageOrder ||
-      a.finding.ruleId.localeCompare(b.finding.ruleId),
+      // Code-unit order, not localeCompare: ids are ASCII, and ICU collation costs tens of ms at start-up.
+      (a.finding.ruleId < b.finding.ruleId ? -1 : a.finding.ruleId > b.finding.ruleId ? 1 : 0),
   );
   return ranked.map((r) => r.finding);
 }

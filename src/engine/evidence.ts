@@ -1,6 +1,7 @@
 /** Evidence pointers shared by rules (JSON Pointers into the snapshot, DESIGN §4). */
 import { okData } from '../model/snapshot.js';
-import type { EvidenceRef } from '../model/report.js';
+import type { Check, EvidenceRef } from '../model/report.js';
+import { commandText } from '../fix/quote.js';
 import type { Simulation } from '../simulate/simulate.js';
 
 export function modeEvidence(sim: Simulation): EvidenceRef | undefined {
@@ -48,6 +49,14 @@ export function noEntryEvidence(sim: Simulation): EvidenceRef | undefined {
     source: 'accessEntries',
     pointer: '/accessEntries/data',
     note: `no access entry for ${sim.principal?.canonicalArn ?? 'the principal'}`,
+  };
+}
+
+/** A read-only check: commands (argv arrays) that would gather the evidence that decides a cause. */
+export function checkOf(title: string, ...argvs: string[][]): Check {
+  return {
+    title,
+    commands: argvs.map((argv) => ({ tool: argv[0] ?? 'shell', argv, text: commandText(argv) })),
   };
 }
 

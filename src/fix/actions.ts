@@ -42,6 +42,15 @@ export type FixAction =
       roleRef: { kind: 'ClusterRole' | 'Role'; name: string };
       subject: { kind: 'Group' | 'User'; name: string };
     }
+  | {
+      /**
+       * Replace data keys of kube-system/aws-auth as a whole (null removes the key): repairs a section the
+       * authenticator drops, or moves a misnamed key. No CLI edits a ConfigMap that eksctl cannot parse, so this
+       * renders no command; the fix shows a merge-patch file (`kubectl patch ... --patch-file`) as its snippet.
+       */
+      kind: 'aws-auth-set-data';
+      data: Record<string, string | null>;
+    }
   | { kind: 'run'; tool: Command['tool']; argv: string[] };
 
 /** A fix as a rule proposes it: actions plus prose. Rendered into the report's `Fix`. */
@@ -51,6 +60,8 @@ export interface FixPlan {
   notes?: string;
   /** Adds the corrected aws-auth entry as a YAML snippet (for aws-auth-put-mapping actions). */
   yamlSnippet?: boolean;
+  /** Any other snippet to show as is (a corrected kubeconfig stanza, a Terraform block, a trust policy). */
+  snippet?: Fix['snippet'];
 }
 
 export interface FixContext {
@@ -193,6 +204,8 @@ export function renderAction(action: FixAction, ctx: FixContext): Command[] {
         ]),
       ];
     }
+    case 'aws-auth-set-data':
+      return [];
     case 'run':
       return [cmd(action.tool, action.argv)];
   }
@@ -200,7 +213,9 @@ export function renderAction(action: FixAction, ctx: FixContext): Command[] {
 
 /** What a command needs that the evidence did not supply; such fixes describe the step in `notes` instead. */
 export function missingValues(plan: FixPlan, ctx: FixContext): string[] {
-  const needsCluster = plan.actions.some((a) => a.kind !== 'create-rbac-binding' && a.kind !== 'run');
+  const needsCluster = plan.actions.some(
+    (a) => a.kind !== 'create-rbac-binding' && a.kind !== 'run' && a.kind !== 'aws-auth-set-data',
+  );
   return needsCluster && !ctx.clusterName
     ? ['the cluster name (pass --cluster or collect DescribeCluster)']
     : [];
@@ -221,6 +236,7 @@ export function renderFix(plan: FixPlan, ctx: FixContext): Fix {
       .filter(Boolean)
       .join(' ');
   }
+  if (plan.snippet) fix.snippet = plan.snippet;
   if (plan.yamlSnippet) {
     const put = plan.actions.find((a) => a.kind === 'aws-auth-put-mapping');
     if (put && put.kind === 'aws-auth-put-mapping') {
@@ -230,7 +246,29 @@ export function renderFix(plan: FixPlan, ctx: FixContext): Fix {
       };
     }
   }
+  const setData = plan.actions.find((a) => a.kind === 'aws-auth-set-data');
+  if (!fix.snippet && setData?.kind === 'aws-auth-set-data') {
+    fix.snippet = { language: 'yaml', content: dataPatchYaml(setData.data) };
+  }
   return fix;
+}
+
+/** A merge patch for `kubectl patch configmap aws-auth -n kube-system --type merge --patch-file <file>`. */
+export function dataPatchYaml(data: Record<string, string | null>): string {
+  const lines = ['data:'];
+  for (const [key, value] of Object.entries(data)) {
+    const name = /^[A-Za-z][\w.-]*$/.test(key) ? key : JSON.stringify(key);
+    if (value === null) lines.push(`  ${name}: null`);
+    else if (/^[^\s#].*$/m.test(value.split('\n')[0] ?? '') && !/[\t\r]|[ ]\n|[ ]$/.test(value)) {
+      // A literal block keeps the text exactly ("|" one final newline, "|-" none).
+      const body = value.replace(/\n$/, '');
+      lines.push(
+        `  ${name}: ${value.endsWith('\n') ? '|' : '|-'}`,
+        ...body.split('\n').map((l) => (l ? `    ${l}` : '')),
+      );
+    } else lines.push(`  ${name}: ${JSON.stringify(value)}`);
+  }
+  return lines.join('\n');
 }
 
 function indent(text: string): string {
@@ -335,6 +373,21 @@ export function applyAction(snapshot: Snapshot, action: FixAction, now: Date): S
       };
       if (action.bindingKind === 'ClusterRoleBinding') rbac.clusterRoleBindings.push(binding);
       else rbac.roleBindings.push(binding);
+      return next;
+    }
+    case 'aws-auth-set-data': {
+      const current = next.awsAuth?.status === 'ok' ? next.awsAuth.data : null;
+      const base = current ?? {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'aws-auth', namespace: 'kube-system' },
+      };
+      const data: Record<string, string> = { ...(base.data ?? {}) };
+      for (const [key, value] of Object.entries(action.data)) {
+        if (value === null) delete data[key];
+        else data[key] = value;
+      }
+      next.awsAuth = { status: 'ok', data: { ...base, data } };
       return next;
     }
     case 'run':

@@ -109,5 +109,7 @@ export const FACTS = [
   'kubeconfig-cluster-name-mismatch', // exec --cluster-name differs from the cluster named by the context ARN
   'kubeconfig-region-mismatch', // context/cluster ARN region differs from the server endpoint's region
   'kubelet-client', // the failing client is a kubelet (node identity)
+  'serviceaccount-token-stale', // audit stale-token annotation past EKS's 90-day limit (FM-55)
+  'kubeconfig-endpoint-mismatch', // the kubeconfig server is not the cluster's endpoint (FM-08)
 ] as const;
 export type Fact = (typeof FACTS)[number];

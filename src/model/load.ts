@@ -1,7 +1,7 @@
 /** Reads snapshot files. A malformed snapshot is rejected with the JSON path of the first problem, in one line. */
 import { readFile } from 'node:fs/promises';
-import type { z } from 'zod';
 import { InputError } from '../cli/errors.js';
+import type { Issue, SchemaError } from './schema.js';
 import { snapshotSchema, type Snapshot } from './snapshot.js';
 
 function jsonPointer(path: ReadonlyArray<PropertyKey>): string {
@@ -11,9 +11,9 @@ function jsonPointer(path: ReadonlyArray<PropertyKey>): string {
 }
 
 /** Picks the most specific issue: zod reports union failures as nested issues. */
-function firstIssue(error: z.ZodError): { path: PropertyKey[]; message: string } {
+function firstIssue(error: SchemaError): { path: PropertyKey[]; message: string } {
   let best: { path: PropertyKey[]; message: string } | undefined;
-  const visit = (issues: z.core.$ZodIssue[], prefix: PropertyKey[]) => {
+  const visit = (issues: Issue[], prefix: PropertyKey[]) => {
     for (const issue of issues) {
       const path = [...prefix, ...issue.path];
       if (issue.code === 'invalid_union' && 'errors' in issue) {

@@ -64,6 +64,8 @@ export interface TimelineEvent {
   detail: string;
   source: string;
   pointer?: string;
+  /** Additive: marks the last observation of working access and the first observed failure. */
+  marker?: 'last-worked' | 'first-failed';
 }
 
 export interface Report {

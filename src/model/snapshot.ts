@@ -1,9 +1,12 @@
 /**
- * The snapshot file (DESIGN §3, schemaVersion 1) as zod schemas. Field names inside AWS and Kubernetes objects are
+ * The snapshot file (DESIGN §3, schemaVersion 1) as schemas. Field names inside AWS and Kubernetes objects are
  * those of the AWS SDK v3 output and the Kubernetes API, so `aws ... --output json` and `kubectl ... -o json` output
  * can be pasted in. Objects are loose: unknown fields are kept and ignored.
+ *
+ * The schemas use the small checker in schema.ts rather than zod: same shapes, issues and messages, but no import
+ * cost and no copying, which is what keeps `explain --snapshot` near Node's own start-up time (DESIGN §7).
  */
-import { z } from 'zod';
+import { s as z, type Infer, type Schema } from './schema.js';
 
 /** ISO 8601 timestamp in any form the AWS CLI or SDK prints (Z or offset, with or without fractions). */
 export const isoTimestamp = z
@@ -13,9 +16,9 @@ export const isoTimestamp = z
   });
 
 /** The AWS SDK v3 returns Date objects; JSON gives strings. Accept both, keep strings. */
-const timestamp = z.union([isoTimestamp, z.date().transform((d) => d.toISOString())]);
+const timestamp = z.union([isoTimestamp, z.dateAsIso()]);
 
-export function evidence<T extends z.ZodType>(data: T) {
+export function evidence<T>(data: Schema<T>) {
   return z.discriminatedUnion('status', [
     z.looseObject({ status: z.literal('ok'), data }),
     z.looseObject({ status: z.literal('denied'), permission: z.string(), message: z.string().optional() }),
@@ -45,13 +48,13 @@ export const eksClusterSchema = z.looseObject({
   logging: z.unknown().optional(),
   outpostConfig: z.unknown().optional(),
 });
-export type EksCluster = z.infer<typeof eksClusterSchema>;
+export type EksCluster = Infer<typeof eksClusterSchema>;
 
 export const accessScopeSchema = z.looseObject({
   type: z.string(),
   namespaces: z.array(z.string()).optional(),
 });
-export type AccessScope = z.infer<typeof accessScopeSchema>;
+export type AccessScope = Infer<typeof accessScopeSchema>;
 
 export const associatedAccessPolicySchema = z.looseObject({
   policyArn: z.string(),
@@ -59,7 +62,7 @@ export const associatedAccessPolicySchema = z.looseObject({
   associatedAt: timestamp.optional(),
   modifiedAt: timestamp.optional(),
 });
-export type AssociatedAccessPolicy = z.infer<typeof associatedAccessPolicySchema>;
+export type AssociatedAccessPolicy = Infer<typeof associatedAccessPolicySchema>;
 
 export const accessEntrySchema = z.looseObject({
   clusterName: z.string().optional(),
@@ -68,12 +71,12 @@ export const accessEntrySchema = z.looseObject({
   accessEntryArn: z.string().optional(),
   createdAt: timestamp.optional(),
   modifiedAt: timestamp.optional(),
-  tags: z.record(z.string(), z.string()).optional(),
+  tags: z.record(z.string()).optional(),
   username: z.string().optional(),
   type: z.string().optional(),
   associatedPolicies: z.array(associatedAccessPolicySchema).optional(),
 });
-export type AccessEntry = z.infer<typeof accessEntrySchema>;
+export type AccessEntry = Infer<typeof accessEntrySchema>;
 
 export const objectMetaSchema = z.looseObject({
   name: z.string().optional(),
@@ -86,9 +89,9 @@ export const configMapSchema = z.looseObject({
   apiVersion: z.string().optional(),
   kind: z.string().optional(),
   metadata: objectMetaSchema.optional(),
-  data: z.record(z.string(), z.string()).nullable().optional(),
+  data: z.record(z.string()).nullable().optional(),
 });
-export type ConfigMap = z.infer<typeof configMapSchema>;
+export type ConfigMap = Infer<typeof configMapSchema>;
 
 export const iamPrincipalSchema = z.looseObject({
   arn: z.string(),
@@ -99,7 +102,7 @@ export const iamPrincipalSchema = z.looseObject({
   name: z.string().optional(),
   type: z.enum(['user', 'role']).optional(),
 });
-export type IamPrincipal = z.infer<typeof iamPrincipalSchema>;
+export type IamPrincipal = Infer<typeof iamPrincipalSchema>;
 
 export const policyRuleSchema = z.looseObject({
   verbs: z.array(z.string()).nullable().optional(),
@@ -108,7 +111,7 @@ export const policyRuleSchema = z.looseObject({
   resourceNames: z.array(z.string()).nullable().optional(),
   nonResourceURLs: z.array(z.string()).nullable().optional(),
 });
-export type PolicyRule = z.infer<typeof policyRuleSchema>;
+export type PolicyRule = Infer<typeof policyRuleSchema>;
 
 export const subjectSchema = z.looseObject({
   kind: z.string(),
@@ -116,7 +119,7 @@ export const subjectSchema = z.looseObject({
   namespace: z.string().optional(),
   apiGroup: z.string().optional(),
 });
-export type Subject = z.infer<typeof subjectSchema>;
+export type Subject = Infer<typeof subjectSchema>;
 
 export const roleSchema = z.looseObject({
   kind: z.string().optional(),
@@ -124,7 +127,7 @@ export const roleSchema = z.looseObject({
   rules: z.array(policyRuleSchema).nullable().optional(),
   aggregationRule: z.unknown().optional(),
 });
-export type Role = z.infer<typeof roleSchema>;
+export type Role = Infer<typeof roleSchema>;
 
 export const bindingSchema = z.looseObject({
   kind: z.string().optional(),
@@ -132,7 +135,7 @@ export const bindingSchema = z.looseObject({
   subjects: z.array(subjectSchema).nullable().optional(),
   roleRef: z.looseObject({ kind: z.string(), name: z.string(), apiGroup: z.string().optional() }),
 });
-export type Binding = z.infer<typeof bindingSchema>;
+export type Binding = Infer<typeof bindingSchema>;
 
 export const rbacSchema = z.looseObject({
   clusterRoles: z.array(roleSchema),
@@ -140,7 +143,7 @@ export const rbacSchema = z.looseObject({
   roles: z.array(roleSchema),
   roleBindings: z.array(bindingSchema),
 });
-export type Rbac = z.infer<typeof rbacSchema>;
+export type Rbac = Infer<typeof rbacSchema>;
 
 export const apiServiceSchema = z.looseObject({
   metadata: objectMetaSchema.optional(),
@@ -160,15 +163,15 @@ export const apiServiceSchema = z.looseObject({
     .optional(),
   status: z.unknown().optional(),
 });
-export type ApiService = z.infer<typeof apiServiceSchema>;
+export type ApiService = Infer<typeof apiServiceSchema>;
 
 export const userInfoSchema = z.looseObject({
   username: z.string(),
   uid: z.string().optional(),
   groups: z.array(z.string()).optional(),
-  extra: z.record(z.string(), z.array(z.string())).optional(),
+  extra: z.record(z.array(z.string())).optional(),
 });
-export type UserInfo = z.infer<typeof userInfoSchema>;
+export type UserInfo = Infer<typeof userInfoSchema>;
 
 export const cloudTrailEventSchema = z.looseObject({
   EventId: z.string().optional(),
@@ -176,29 +179,29 @@ export const cloudTrailEventSchema = z.looseObject({
   EventTime: timestamp.optional(),
   EventSource: z.string().optional(),
   Username: z.string().optional(),
-  CloudTrailEvent: z.union([z.string(), z.record(z.string(), z.unknown())]).optional(),
+  CloudTrailEvent: z.union([z.string(), z.record(z.unknown())]).optional(),
 });
-export type CloudTrailEvent = z.infer<typeof cloudTrailEventSchema>;
+export type CloudTrailEvent = Infer<typeof cloudTrailEventSchema>;
 
 export const authenticatorLogSchema = z.looseObject({
   timestamp: timestamp,
   message: z.string(),
   logStream: z.string().optional(),
 });
-export type AuthenticatorLog = z.infer<typeof authenticatorLogSchema>;
+export type AuthenticatorLog = Infer<typeof authenticatorLogSchema>;
 
 export const incidentInputSchema = z.looseObject({
   principalArn: z.string().optional(),
   path: z.string().optional(),
   verb: z.string().optional(),
   namespace: z.string().optional(),
-  status: z.number().int().optional(),
+  status: z.int().optional(),
   observedAt: timestamp.optional(),
   clusterName: z.string().optional(),
   region: z.string().optional(),
   logLines: z.array(z.string()).optional(),
 });
-export type IncidentInput = z.infer<typeof incidentInputSchema>;
+export type IncidentInput = Infer<typeof incidentInputSchema>;
 
 export const snapshotSchema = z.looseObject({
   schemaVersion: z.literal(1),
@@ -216,11 +219,11 @@ export const snapshotSchema = z.looseObject({
   whoami: evidence(userInfoSchema).optional(),
   cloudTrail: evidence(z.array(cloudTrailEventSchema)).optional(),
   authenticatorLogs: evidence(z.array(authenticatorLogSchema)).optional(),
-  auditEvents: evidence(z.array(z.record(z.string(), z.unknown()))).optional(),
+  auditEvents: evidence(z.array(z.record(z.unknown()))).optional(),
   token: evidence(z.looseObject({ url: z.string(), length: z.number().optional() })).optional(),
-  kubeconfig: evidence(z.record(z.string(), z.unknown())).optional(),
+  kubeconfig: evidence(z.record(z.unknown())).optional(),
 });
-export type Snapshot = z.infer<typeof snapshotSchema>;
+export type Snapshot = Infer<typeof snapshotSchema>;
 
 /** Evidence<T> as DESIGN §3 writes it. */
 export type Evidence<T> =

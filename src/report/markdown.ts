@@ -46,7 +46,8 @@ export function renderMarkdown(report: Report): string {
   if (report.timeline?.length) {
     out.push('### Timeline', '');
     for (const t of report.timeline) {
-      out.push(`- ${t.time} — ${t.detail}${t.actor ? ` (by ${code(t.actor)})` : ''}`);
+      const mark = t.marker ? ` **← ${t.marker.replace('-', ' ')}**` : '';
+      out.push(`- ${t.time} — ${t.detail}${t.actor ? ` (by ${code(t.actor)})` : ''}${mark}`);
     }
     out.push('');
   }

@@ -105,7 +105,8 @@ export function renderText(report: Report, c: ChalkInstance): string {
   if (report.timeline?.length) {
     lines.push(c.bold('Timeline'));
     for (const t of report.timeline) {
-      lines.push(`  ${t.time}  ${t.detail}${t.actor ? c.dim(` by ${t.actor}`) : ''}`);
+      const mark = t.marker ? `  ${c.bold(`← ${t.marker.replace('-', ' ')}`)}` : '';
+      lines.push(`  ${t.time}  ${t.detail}${t.actor ? c.dim(` by ${t.actor}`) : ''}${mark}`);
     }
     lines.push('');
   }

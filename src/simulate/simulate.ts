@@ -9,11 +9,14 @@ import { accessPoliciesAllow, type AccessPolicyDecision } from '../eks/access-po
 import { renderTemplate, type TemplateContext } from '../eks/templates.js';
 import { requestAttributes, type RequestAttributes } from '../k8s/request-info.js';
 import { describeRequest, type RbacDecision } from '../k8s/rbac.js';
+import { nodeAuthorizerAllows } from '../k8s/node-authorizer.js';
+import { staleTokenFacts } from '../k8s/stale-tokens.js';
 import type { Incident } from '../model/incident.js';
 import { stages, type Outcome, type Stage, type StepResult, type TraceStep } from '../model/report.js';
 import { okData, type ApiService, type IamPrincipal, type Snapshot } from '../model/snapshot.js';
 import { analyzeTokenUrl, type DecodedToken } from '../parse/index.js';
 import { indexSnapshot, matchKey, type IndexedEntry, type SnapshotIndex } from './context.js';
+import { evidenceFacts } from '../evidence/index.js';
 
 export interface SimulationInput {
   snapshot: Snapshot;
@@ -61,7 +64,7 @@ export interface IdentityResult {
 
 export interface AuthorizationResult {
   allowed: boolean | undefined;
-  by?: 'system:masters' | 'access-policy' | 'rbac';
+  by?: 'system:masters' | 'access-policy' | 'rbac' | 'node';
   policies?: AccessPolicyDecision;
   rbac?: RbacDecision;
   policiesIgnored?: 'impersonation';
@@ -95,6 +98,9 @@ export interface Simulation {
   facts: Set<string>;
 }
 
+/** Username prefixes the authenticator's reserve list rejects (FM-29; EKS documents the same list for access entries). */
+export const RESERVED_USERNAME_PREFIXES = ['aws:', 'iam:', 'amazon:', 'system:', 'eks:'] as const;
+
 /** Groups of aggregated APIs commonly served by a Service (used when APIServices were not collected). */
 export const KNOWN_AGGREGATED_GROUPS = [
   'metrics.eks.amazonaws.com',
@@ -110,6 +116,10 @@ const CLIENT_FACTS: Record<string, string> = {
   'sso-token-expired': 'the SSO session of the exec plugin has expired; no request was sent',
   'no-credentials': 'the exec plugin found no AWS credentials; no request was sent',
   'assume-role-denied': 'the exec plugin could not assume the role; no request was sent',
+  'exec-api-version-unsupported': 'the exec plugin and the kubeconfig disagree on the ExecCredential apiVersion',
+  // EKS API 400s: the failing "request" is the EKS API call itself (FM-36, FM-49).
+  'system-group-rejected': 'the EKS API rejected the access entry: its Kubernetes groups cannot start with system:',
+  'auth-mode-transition-rejected': 'the EKS API rejected the authentication mode change (unsupported transition)',
 };
 
 const TOKEN_FACTS = [
@@ -122,8 +132,12 @@ const TOKEN_FACTS = [
   'token-duplicate-parameter',
   'token-invalid-expires',
   'sts-endpoint-rejected',
+  // A pod's bound ServiceAccount token past EKS's 90-day limit (FM-55): the API server rejects it.
+  'serviceaccount-token-stale',
 ];
 const STS_FACTS = [
+  // STS refuses a signature dated in the future (`Signature not yet current`, FM-06).
+  'clock-skew',
   'sts-signature-mismatch',
   'sts-invalid-client-token',
   'sts-expired-token',
@@ -239,6 +253,9 @@ export function simulate(input: SimulationInput): Simulation {
   const index = input.index ?? indexSnapshot(input.snapshot);
   const snapshot = input.snapshot;
   const facts = new Set(input.incident?.facts ?? []);
+  // The principal's authenticator log lines and the kubeconfig/token evidence count like pasted lines.
+  for (const fact of evidenceFacts(input)) facts.add(fact);
+  for (const fact of staleTokenFacts(snapshot, input.observedStatus, facts)) facts.add(fact);
   const pathGiven = Boolean(input.path);
   const request = requestAttributes(input.path || '/api', input.verb);
   if (input.namespace && request.isResourceRequest && !request.namespace) request.namespace = input.namespace;
@@ -255,6 +272,9 @@ export function simulate(input: SimulationInput): Simulation {
     expectedStatus: null,
     facts,
   };
+  // Who the request is for is known before any stage runs, so reports name it even when the client or token fails.
+  const principalArn = input.principalArn ?? input.incident?.principalArn;
+  if (principalArn) sim.principal = describePrincipal(principalArn, index);
 
   // client: did a request reach the server at all?
   const clientFact = Object.keys(CLIENT_FACTS).find((f) => facts.has(f));
@@ -289,18 +309,16 @@ export function simulate(input: SimulationInput): Simulation {
   );
 
   // sts: who is calling, canonicalized
-  const principalArn = input.principalArn ?? input.incident?.principalArn;
   const stsFact = STS_FACTS.find((f) => facts.has(f));
   if (stsFact) {
     trace.push(step('sts', 'fail', `STS rejected the presigned request (${stsFact})`));
     return finish(sim);
   }
-  if (!principalArn) {
+  const principal = sim.principal;
+  if (!principal) {
     trace.push(step('sts', 'unknown', 'the failing principal is not known: pass --principal ARN'));
     return finish(sim);
   }
-  const principal = describePrincipal(principalArn, index);
-  sim.principal = principal;
   if (principal.error || !principal.canonicalArn) {
     trace.push(
       step('sts', 'fail', `the authenticator cannot canonicalize the ARN: ${principal.error ?? ''}`),
@@ -312,6 +330,12 @@ export function simulate(input: SimulationInput): Simulation {
     return finish(sim);
   }
   trace.push(step('sts', 'pass', `canonical ARN ${principal.canonicalArn}`));
+
+  // The kubeconfig sends the request to another endpoint: this cluster's mappings do not decide it (FM-08).
+  if (facts.has('kubeconfig-endpoint-mismatch')) {
+    trace.push(step('mapping', 'unknown', 'the kubeconfig sends requests to another endpoint than this cluster'));
+    return finish(sim);
+  }
 
   // mapping
   mapPrincipal(sim, principal);
@@ -421,6 +445,17 @@ function renderIdentity(sim: Simulation, principal: PrincipalInfo): void {
     sim.trace.push(step('identity', 'fail', user.error));
     return;
   }
+  // The reserve list is on for access entries (EKS rejects such usernames up front) and, per cluster, possibly
+  // for aws-auth (FM §0 step 7, open question 4): apply it when the authenticator's own log says it is on.
+  const reserved = sim.facts.has('reserved-username-prefix')
+    ? RESERVED_USERNAME_PREFIXES.find((prefix) => user.value.startsWith(prefix))
+    : undefined;
+  if (reserved) {
+    const error = `invalid username '${user.value}': username must not begin with the reserved prefix "${reserved}"`;
+    sim.identity = { username: user.value, groups: [], unknownParts, renderError: error };
+    sim.trace.push(step('identity', 'fail', error));
+    return;
+  }
   unknownParts.push(...user.unknown);
   const groups: string[] = [];
   for (const g of mapping.groupTemplates) {
@@ -465,6 +500,12 @@ function authorize(sim: Simulation): void {
         return;
       }
     }
+  }
+  // Kubelets are authorized by the Node authorizer ahead of RBAC (FM-51..FM-53).
+  if (nodeAuthorizerAllows(identity, request)) {
+    sim.authorization = { ...result, allowed: true, by: 'node' };
+    sim.trace.push(step('authorization', 'pass', `${what}: allowed by the Node authorizer`));
+    return;
   }
   result.rbac = index.rbac.authorize({ username: identity.username, groups: identity.groups }, request);
   if (result.rbac.allowed) {

@@ -229,3 +229,34 @@ export function build(input: BuildInput = {}): Snapshot {
 }
 
 export const METRICS = '/apis/metrics.eks.amazonaws.com/v1';
+
+const IAM_EVENTS = new Set(['CreateRole', 'DeleteRole', 'CreateUser', 'DeleteUser', 'UpdateUser']);
+
+/** One CloudTrail LookupEvents event; CloudTrailEvent is the JSON string the API returns. */
+export function trail(
+  eventName: string,
+  eventTime: string,
+  opts: { actor?: string; params?: Record<string, unknown>; errorCode?: string } = {},
+): Record<string, unknown> {
+  const iamEvent = IAM_EVENTS.has(eventName);
+  const eventSource = iamEvent ? 'iam.amazonaws.com' : 'eks.amazonaws.com';
+  const actor = opts.actor ?? `arn:aws:sts::${ACCT}:assumed-role/platform-admin/ops@example.com`;
+  return {
+    EventId: `${eventName}-${eventTime}`,
+    EventName: eventName,
+    EventTime: eventTime,
+    EventSource: eventSource,
+    Username: actor.split('/').pop(),
+    CloudTrailEvent: JSON.stringify({
+      eventVersion: '1.09',
+      eventTime,
+      eventSource,
+      eventName,
+      awsRegion: iamEvent ? 'us-east-1' : REGION,
+      userIdentity: { type: 'AssumedRole', arn: actor, accountId: ACCT },
+      requestParameters: opts.params ?? {},
+      ...(opts.errorCode ? { errorCode: opts.errorCode } : {}),
+      recipientAccountId: ACCT,
+    }),
+  };
+}

@@ -1,0 +1,28 @@
+/**
+ * Facts the collected evidence proves beyond what was pasted: the principal's authenticator log lines near the
+ * incident (logs.ts) and the kubeconfig/token/cluster comparisons (client.ts). The simulator adds them to the
+ * incident's facts, so a line in the snapshot's authenticator log counts like the same line pasted.
+ */
+import type { SimulationInput } from '../simulate/simulate.js';
+import { clientEvidence } from './client.js';
+import { logEvidenceFor } from './logs.js';
+
+export function evidenceFacts(input: SimulationInput): string[] {
+  const logs = logEvidenceFor(input.snapshot, {
+    principalArn: input.principalArn ?? input.incident?.principalArn,
+    observedAt: input.snapshot.incident?.observedAt ?? input.incident?.time,
+  });
+  const facts = [...logs.facts, ...clientEvidence(input.snapshot).facts];
+  // An STS error answering AssumeRole comes from the exec plugin (`--role-arn`) before any request is sent (FM-04).
+  const incident = input.incident;
+  if (
+    incident?.awsAction?.startsWith('sts:AssumeRole') &&
+    incident.facts?.some((f) => f === 'aws-access-denied' || f.startsWith('sts-'))
+  ) {
+    facts.push('assume-role-denied');
+  }
+  return facts;
+}
+
+export { clientEvidence, type ClientEvidence, type KubeconfigView } from './client.js';
+export { citeFact, logCitation, logEvidenceFor, type LogCitation, type LogEvidence } from './logs.js';

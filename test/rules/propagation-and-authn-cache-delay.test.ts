@@ -1,0 +1,102 @@
+import rule from '../../rules/propagation-and-authn-cache-delay.js';
+import type { Snapshot } from '../../src/model/snapshot.js';
+import { runRuleTests } from '../helpers/rule-tester.js';
+import { build, role, session, entry, trail, CA, CLUSTER, type BuildInput } from '../helpers/build.js';
+
+const ROLE = role('data-analysts');
+const caller = session('data-analysts', 'bob');
+const granted = entry(ROLE, { policies: [[CA, { type: 'cluster' }]], createdAt: '2026-11-20T09:10:05Z' });
+const createEntry = (time: string, principal = ROLE) =>
+  trail('CreateAccessEntry', time, { params: { name: CLUSTER, principalArn: principal } });
+const associate = (time: string) =>
+  trail('AssociateAccessPolicy', time, {
+    params: {
+      name: CLUSTER,
+      principalArn: encodeURIComponent(ROLE),
+      policyArn: CA,
+      accessScope: { type: 'cluster' },
+    },
+  });
+
+/** A snapshot whose incident says when the user saw the failure. */
+function observed(input: BuildInput, at: string): Snapshot {
+  const snapshot = build(input);
+  if (snapshot.incident) snapshot.incident.observedAt = at;
+  return snapshot;
+}
+
+runRuleTests(rule, {
+  valid: [
+    {
+      name: 'the request fails now: not a propagation case',
+      snapshot: observed(
+        { principal: caller, status: 401, cloudTrail: [createEntry('2026-11-20T09:10:05Z')] },
+        '2026-11-20T09:10:30Z',
+      ),
+    },
+    {
+      name: 'allowed and no failure observed',
+      snapshot: build({ principal: caller, entries: [granted] }),
+    },
+  ],
+  invalid: [
+    {
+      name: 'the 401 came 25 s after CreateAccessEntry',
+      snapshot: observed(
+        {
+          principal: caller,
+          status: 401,
+          entries: [granted],
+          cloudTrail: [createEntry('2026-11-20T09:10:05Z')],
+        },
+        '2026-11-20T09:10:30Z',
+      ),
+      messageId: 'justGranted',
+      severity: 'warning',
+      evidence: ['/cloudTrail/data/0', '/incident/observedAt'],
+    },
+    {
+      name: 'the 403 came 70 s after AssociateAccessPolicy',
+      snapshot: observed(
+        {
+          principal: caller,
+          status: 403,
+          entries: [granted],
+          cloudTrail: [createEntry('2026-11-20T09:00:00Z'), associate('2026-11-20T09:10:20Z')],
+        },
+        '2026-11-20T09:11:30Z',
+      ),
+      messageId: 'justGranted',
+      severity: 'warning',
+      evidence: ['/cloudTrail/data/1'],
+    },
+    {
+      name: 'the grant was 10 minutes earlier: only a possibility',
+      snapshot: observed(
+        {
+          principal: caller,
+          status: 401,
+          entries: [granted],
+          cloudTrail: [createEntry('2026-11-20T09:00:05Z')],
+        },
+        '2026-11-20T09:10:30Z',
+      ),
+      messageId: 'maybe',
+      severity: 'info',
+    },
+    {
+      name: "another principal's entry 20 s before: only a possibility",
+      snapshot: observed(
+        {
+          principal: caller,
+          status: 401,
+          entries: [granted],
+          cloudTrail: [createEntry('2026-11-20T09:10:10Z', role('other'))],
+        },
+        '2026-11-20T09:10:30Z',
+      ),
+      messageId: 'maybe',
+      severity: 'info',
+    },
+  ],
+});

@@ -1,0 +1,66 @@
+import rule from '../../rules/token-expired.js';
+import { runRuleTests } from '../helpers/rule-tester.js';
+import { build, CA, entry, role, session } from '../helpers/build.js';
+import { deniedLine, kubeconfig, tokenUrl, withEvidence, withIncident } from '../helpers/client.js';
+
+const BOB = session('data-analysts', 'bob');
+const mapped = () =>
+  build({
+    principal: BOB,
+    entries: [entry(role('data-analysts'), { policies: [[CA, { type: 'cluster' }]] })],
+  });
+const withToken = (date: string) =>
+  withEvidence(mapped(), { token: { status: 'ok', data: { url: tokenUrl({ date }), length: 1212 } } });
+const EXPIRED_LINE = deniedLine(
+  '2026-11-20T09:14:02Z',
+  'input token was not properly formatted: X-Amz-Date parameter is expired (15 minute expiration) 2026-11-20 08:51:40 +0000 UTC',
+);
+
+runRuleTests(rule, {
+  valid: [
+    { name: 'a token made a minute ago', snapshot: withToken('2026-11-20T09:29:00Z') },
+    { name: 'a token 14 minutes old is still accepted', snapshot: withToken('2026-11-20T09:16:00Z') },
+    {
+      name: 'an expiry line of another time is not this incident',
+      snapshot: withIncident(
+        withEvidence(mapped(), { authenticatorLogs: { status: 'ok', data: [EXPIRED_LINE] } }),
+        {
+          observedAt: '2026-11-20T11:00:00Z',
+        },
+      ),
+    },
+  ],
+  invalid: [
+    {
+      name: 'a pasted token 38 minutes old',
+      snapshot: withToken('2026-11-20T08:51:40Z'),
+      messageId: 'expired',
+      severity: 'error',
+      first: true,
+      evidence: ['/token/data/url'],
+    },
+    {
+      name: 'a fixed token in the kubeconfig',
+      snapshot: withEvidence(withToken('2026-11-20T08:51:40Z'), {
+        kubeconfig: { status: 'ok', data: kubeconfig({ staticToken: true }) },
+      }),
+      messageId: 'staticToken',
+      severity: 'error',
+      first: true,
+      evidence: ['/kubeconfig/data/users/0/user/token'],
+    },
+    {
+      name: 'a Terraform apply outlives its token (authenticator log at the incident time)',
+      snapshot: withIncident(
+        withEvidence(build({ principal: BOB, logLines: ['│ Error: Unauthorized'] }), {
+          authenticatorLogs: { status: 'ok', data: [EXPIRED_LINE] },
+        }),
+        { observedAt: '2026-11-20T09:14:30Z' },
+      ),
+      messageId: 'terraform',
+      severity: 'error',
+      first: true,
+      evidence: ['/authenticatorLogs/data/0'],
+    },
+  ],
+});
