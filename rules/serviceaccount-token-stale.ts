@@ -35,7 +35,7 @@ export default defineRule({
     const token =
       (named && tokens.find((t) => `system:serviceaccount:${t.namespace}:${t.name}` === named)) || tokens[0];
     if (!token) return;
-    const days = Math.floor(token.ageSeconds / DAY);
+    const days = (token.ageSeconds / DAY).toFixed(1);
     const left = Math.max(0, Math.ceil((EKS_MAX_TOKEN_AGE_S - token.ageSeconds) / DAY));
     report({
       messageId: token.rejected ? 'rejected' : 'aging',

@@ -15,7 +15,10 @@ export function processIo(): CliIo {
   return {
     stdout: (text) => void process.stdout.write(text),
     stderr: (text) => void process.stderr.write(text),
-    stderrIsTTY: Boolean(process.stderr.isTTY) && !process.env.CI,
+    // A getter: reading process.stderr creates the stream, which costs start-up time when nothing is written.
+    get stderrIsTTY() {
+      return Boolean(process.stderr.isTTY) && !process.env.CI;
+    },
     stdoutIsTTY: Boolean(process.stdout.isTTY),
     env: process.env,
     readStdin: async () => {

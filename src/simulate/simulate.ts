@@ -298,7 +298,14 @@ export function simulate(input: SimulationInput): Simulation {
   if (tokenFact) {
     const problem = sim.token?.problems.find((p) => p.fact === tokenFact);
     trace.push(
-      step('token', 'fail', problem?.message ?? `the authenticator rejects the token (${tokenFact})`),
+      step(
+        'token',
+        'fail',
+        problem?.message ??
+          (tokenFact === 'serviceaccount-token-stale'
+            ? 'the API server rejects the ServiceAccount token: older than the 90 days EKS accepts'
+            : `the authenticator rejects the token (${tokenFact})`),
+      ),
     );
     return finish(sim);
   }

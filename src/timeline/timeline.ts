@@ -328,3 +328,19 @@ export function trailEventOf(snapshot: Snapshot, e: TimelineEvent): ParsedTrailE
   const raw = okData(snapshot, 'cloudTrail')?.[index];
   return raw ? parseTrailEvent(raw as Json, index) : undefined;
 }
+
+/** The request parameters of the CloudTrail event a timeline entry points at (path parameters URL-decoded). */
+export function trailParams(snapshot: Snapshot, e: TimelineEvent): Record<string, unknown> | undefined {
+  const m = /^\/cloudTrail\/data\/(\d+)$/.exec(e.pointer ?? '');
+  if (!m?.[1]) return undefined;
+  const raw = okData(snapshot, 'cloudTrail')?.[Number(m[1])];
+  const detail = raw ? asObject(raw.CloudTrailEvent) : undefined;
+  const params = detail ? asObject(detail.requestParameters) : undefined;
+  if (!params) return undefined;
+  const out: Record<string, unknown> = { ...params };
+  for (const key of ['principalArn', 'policyArn', 'name']) {
+    const decoded = decodeParam(params[key]);
+    if (decoded) out[key] = decoded;
+  }
+  return out;
+}

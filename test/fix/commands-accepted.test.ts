@@ -56,7 +56,7 @@ describe.skipIf(!awsAvailable && !process.env.CI)(
     it('has aws commands to check', () => expect(awsCommands.length).toBeGreaterThan(3));
     // Each run starts Python and botocore (~2 s); run them side by side.
     for (const c of awsCommands) {
-      it.concurrent(c.text, async () => {
+      it.concurrent(c.text, { timeout: 120_000 }, async () => {
         const child = await new Promise<{ status: number | null; stderr: string }>((resolve) => {
           const { spawn } = childProcess;
           const p = spawn(c.argv[0] ?? 'aws', [...c.argv.slice(1), '--endpoint-url', endpoint], {
