@@ -1,11 +1,6 @@
 import { defineRule } from '../src/engine/define-rule.js';
 import { compact, modeEvidence } from '../src/engine/evidence.js';
-import {
-  modeRank,
-  nextModeStep,
-  pastedTexts,
-  rejectedModeTransition,
-} from '../src/eks/eks-api-errors.js';
+import { modeRank, nextModeStep, pastedTexts, rejectedModeTransition } from '../src/eks/eks-api-errors.js';
 import { awsAuthOnlyMappings, entryActionsForMapping } from '../src/eks/migration.js';
 import type { FixAction, FixPlan } from '../src/fix/actions.js';
 import { asRun, checkCommand } from '../src/fix/run-commands.js';

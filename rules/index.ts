@@ -4,6 +4,8 @@ import accessEntryApiUnavailableInConfigMapMode from './access-entry-api-unavail
 import accessEntryShadowsConfigmap from './access-entry-shadows-configmap.js';
 import accessEntryWithoutPolicyOrGroups from './access-entry-without-policy-or-groups.js';
 import accessPolicyCoverageGap from './access-policy-coverage-gap.js';
+import accessPolicyRemovedByRecentChange from './access-policy-removed-by-recent-change.js';
+import accessRemovedByRecentChange from './access-removed-by-recent-change.js';
 import aggregatedApiPermissionMissing from './aggregated-api-permission-missing.js';
 import aggregatedApiUnavailable from './aggregated-api-unavailable.js';
 import anonymousNoCredentials from './anonymous-no-credentials.js';
@@ -61,6 +63,8 @@ export const rules: readonly Rule[] = [
   accessEntryShadowsConfigmap,
   accessEntryWithoutPolicyOrGroups,
   accessPolicyCoverageGap,
+  accessPolicyRemovedByRecentChange,
+  accessRemovedByRecentChange,
   aggregatedApiPermissionMissing,
   aggregatedApiUnavailable,
   anonymousNoCredentials,

@@ -23,7 +23,9 @@ export default defineRule({
     const failed = sim.trace.find((s) => s.stage === 'mapping' && s.result === 'fail');
     // The authenticator's own "not mapped" line is proof even when the mapping evidence is missing.
     // Pasted lines and the principal's authenticator log lines (sim.facts holds both).
-    const saysNotMapped = (incident.facts?.includes('identity-not-mapped') || sim.facts.has('identity-not-mapped')) && !sim.mapping;
+    const saysNotMapped =
+      (incident.facts?.includes('identity-not-mapped') || sim.facts.has('identity-not-mapped')) &&
+      !sim.mapping;
     if (!failed && !saysNotMapped) return;
     const arn = sim.principal?.canonicalArn ?? sim.principal?.arn ?? incident.principalArn ?? 'the principal';
     const mode = sim.index.authMode.mode ?? 'authentication mode unknown';

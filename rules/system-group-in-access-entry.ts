@@ -122,7 +122,12 @@ export default defineRule({
         actions: run([
           exists
             ? { kind: 'update-access-entry', principalArn: arn, kubernetesGroups: [renamed] }
-            : { kind: 'create-access-entry', principalArn: arn, type: 'STANDARD', kubernetesGroups: [renamed] },
+            : {
+                kind: 'create-access-entry',
+                principalArn: arn,
+                type: 'STANDARD',
+                kubernetesGroups: [renamed],
+              },
         ]),
         notes: [
           needs ? `Needs ${needs}.` : undefined,

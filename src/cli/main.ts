@@ -26,10 +26,11 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
   program.action(async (opts: { demo?: boolean }) => {
     const interactive = process.stdin.isTTY && process.stdout.isTTY && !io.env.CI;
     if (!interactive) {
-      if (opts.demo)
-        {throw new InputError(
+      if (opts.demo) {
+        throw new InputError(
           '--demo needs an interactive terminal (stdin and stdout a TTY, CI unset); try `eksdoctor explain --snapshot samples/seed-metrics-api-empty-username.json`',
-        );}
+        );
+      }
       program.outputHelp({ error: true });
       setExit(EXIT.usage);
       return;

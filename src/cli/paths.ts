@@ -12,8 +12,9 @@ export function packageRoot(): string {
     const manifest = join(dir, 'package.json');
     if (existsSync(manifest)) {
       try {
-        if ((JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'eksdoctor')
-          {return (cached = dir);}
+        if ((JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'eksdoctor') {
+          return (cached = dir);
+        }
       } catch {
         // keep walking up
       }

@@ -43,10 +43,12 @@ export function parseArn(arn: string): ParsedArn {
   }
   const [, partition = '', service = '', , accountId = ''] = parts;
   const resource = parts.slice(5).join(':');
-  if (!PARTITIONS.includes(partition))
-    {throw new ArnError(`unrecognized partition "${partition}" in ARN "${arn}"`);}
-  if (service !== 'iam' && service !== 'sts')
-    {throw new ArnError(`service must be iam or sts in ARN "${arn}"`);}
+  if (!PARTITIONS.includes(partition)) {
+    throw new ArnError(`unrecognized partition "${partition}" in ARN "${arn}"`);
+  }
+  if (service !== 'iam' && service !== 'sts') {
+    throw new ArnError(`service must be iam or sts in ARN "${arn}"`);
+  }
   if (!/^\d{12}$/.test(accountId)) throw new ArnError(`account id must be 12 digits in ARN "${arn}"`);
   if (service === 'iam') {
     if (resource === 'root') return { partition, service, accountId, kind: 'root', path: '/', name: 'root' };
@@ -85,8 +87,9 @@ export function canonicalArn(arn: string): string {
 /** The ARN with any IAM path removed (what the authenticator compares role mappings against). */
 export function stripPath(arn: string): string {
   const p = parseArn(arn);
-  if (p.kind === 'user' || p.kind === 'role')
-    {return `arn:${p.partition}:iam::${p.accountId}:${p.kind}/${p.name}`;}
+  if (p.kind === 'user' || p.kind === 'role') {
+    return `arn:${p.partition}:iam::${p.accountId}:${p.kind}/${p.name}`;
+  }
   return canonicalArn(arn);
 }
 

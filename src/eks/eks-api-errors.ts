@@ -45,7 +45,10 @@ export function modeRank(mode: AuthenticationMode): number {
 }
 
 /** The next allowed step from `from` toward `to`, or undefined when `to` is not ahead of `from`. */
-export function nextModeStep(from: AuthenticationMode, to: AuthenticationMode): AuthenticationMode | undefined {
+export function nextModeStep(
+  from: AuthenticationMode,
+  to: AuthenticationMode,
+): AuthenticationMode | undefined {
   if (modeRank(to) <= modeRank(from)) return undefined;
   return MODES[modeRank(from) + 1];
 }

@@ -22,7 +22,9 @@ export type NodeEntryType = 'EC2_LINUX' | 'EC2_WINDOWS' | 'FARGATE_LINUX';
 /** Why we believe the failing caller is a node (kubelet), or undefined when nothing says so. */
 export function nodeCallerEvidence(sim: Simulation, incident: Incident): string | undefined {
   const session = sim.principal?.sessionName;
-  if (session && INSTANCE_ID_SESSION.test(session)) return `the session name ${session} is an EC2 instance id`;
+  if (session && INSTANCE_ID_SESSION.test(session)) {
+    return `the session name ${session} is an EC2 instance id`;
+  }
   const facts = incident.facts ?? [];
   if (facts.includes('kubelet-client')) return 'the pasted lines come from a kubelet';
   if (facts.includes('node-user') || incident.username?.startsWith('system:node:')) {

@@ -27,7 +27,10 @@ function groupVersionOf(request: RequestAttributes): { group: string; version: s
 }
 
 /** The aggregated API the request is proxied to, or undefined when kube-apiserver serves it itself. */
-export function aggregatedTarget(snapshot: Snapshot, request: RequestAttributes): AggregatedTarget | undefined {
+export function aggregatedTarget(
+  snapshot: Snapshot,
+  request: RequestAttributes,
+): AggregatedTarget | undefined {
   const gv = groupVersionOf(request);
   if (!gv) return undefined;
   const services = okData(snapshot, 'apiServices');

@@ -54,7 +54,8 @@ export function nodeAuthorizerAllows(
   identity: { username: string; groups: readonly string[] },
   request: RequestAttributes,
 ): boolean {
-  if (!identity.username.startsWith('system:node:') || !identity.groups.includes('system:nodes'))
+  if (!identity.username.startsWith('system:node:') || !identity.groups.includes('system:nodes')) {
     return false;
+  }
   return request.isResourceRequest && policyRulesAllow(NODE_RULES, request);
 }

@@ -116,8 +116,9 @@ export function usernameVariants(sim: Simulation, actual: string): NameVariant[]
       );
     }
     add(session, 'the binding names the bare session name');
-    if (session?.includes('@'))
+    if (session?.includes('@')) {
       add(session.replace(/@/g, '-'), 'the binding names the bare {{SessionName}} form');
+    }
     add(p.parsed.name, `the binding names the bare ${p.parsed.kind === 'user' ? 'user' : 'role'} name`);
   }
   // The username the other mapping method would render (migrating between aws-auth and access entries changes it).

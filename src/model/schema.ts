@@ -94,7 +94,9 @@ export abstract class Schema<T> {
   safeParse(value: unknown): SafeParseResult<T> {
     const run: Run = { path: [], issues: [], aborted: false };
     const data = this.check(value, run);
-    return run.issues.length ? { success: false, error: { issues: run.issues } } : { success: true, data: data as T };
+    return run.issues.length
+      ? { success: false, error: { issues: run.issues } }
+      : { success: true, data: data as T };
   }
 
   optional(): OptionalSchema<T> {
@@ -165,9 +167,11 @@ class TypeofSchema<T> extends Schema<T> {
 
 class IntSchema extends Schema<number> {
   check(value: unknown, run: Run): unknown {
-    if (typeof value !== 'number' || !Number.isFinite(value)) invalidType(run, 'number', value);
-    else if (!Number.isInteger(value)) invalidType(run, 'int', value, false); // a check, as in zod
-    else if (!Number.isSafeInteger(value)) {
+    if (typeof value !== 'number' || !Number.isFinite(value)) {
+      invalidType(run, 'number', value);
+    } else if (!Number.isInteger(value)) {
+      invalidType(run, 'int', value, false); // a check in zod: it does not stop a union branch
+    } else if (!Number.isSafeInteger(value)) {
       const big = value > 0;
       run.issues.push({
         code: big ? 'too_big' : 'too_small',

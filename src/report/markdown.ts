@@ -1,5 +1,6 @@
 /** Markdown for pasting into an incident ticket. */
 import type { Report } from '../model/report.js';
+import { markerSummary } from '../timeline/timeline.js';
 
 function code(text: string): string {
   return '`' + text.replace(/`/g, "'") + '`';
@@ -45,6 +46,8 @@ export function renderMarkdown(report: Report): string {
   });
   if (report.timeline?.length) {
     out.push('### Timeline', '');
+    const summary = markerSummary(report.timeline);
+    if (summary) out.push(summary, '');
     for (const t of report.timeline) {
       const mark = t.marker ? ` **← ${t.marker.replace('-', ' ')}**` : '';
       out.push(`- ${t.time} — ${t.detail}${t.actor ? ` (by ${code(t.actor)})` : ''}${mark}`);

@@ -1,6 +1,7 @@
 /** The text report: verdict, the pipeline as a chain of stages, then findings with evidence and fix commands. */
 import type { ChalkInstance } from 'chalk';
 import type { Finding, Report, TraceStep } from '../model/report.js';
+import { markerSummary } from '../timeline/timeline.js';
 
 const MARK: Record<TraceStep['result'], string> = { pass: '✓', fail: '✗', skip: '·', unknown: '?' };
 
@@ -104,6 +105,8 @@ export function renderText(report: Report, c: ChalkInstance): string {
   }
   if (report.timeline?.length) {
     lines.push(c.bold('Timeline'));
+    const summary = markerSummary(report.timeline);
+    if (summary) lines.push(`  ${summary}`);
     for (const t of report.timeline) {
       const mark = t.marker ? `  ${c.bold(`← ${t.marker.replace('-', ' ')}`)}` : '';
       lines.push(`  ${t.time}  ${t.detail}${t.actor ? c.dim(` by ${t.actor}`) : ''}${mark}`);

@@ -116,10 +116,13 @@ const CLIENT_FACTS: Record<string, string> = {
   'sso-token-expired': 'the SSO session of the exec plugin has expired; no request was sent',
   'no-credentials': 'the exec plugin found no AWS credentials; no request was sent',
   'assume-role-denied': 'the exec plugin could not assume the role; no request was sent',
-  'exec-api-version-unsupported': 'the exec plugin and the kubeconfig disagree on the ExecCredential apiVersion',
+  'exec-api-version-unsupported':
+    'the exec plugin and the kubeconfig disagree on the ExecCredential apiVersion',
   // EKS API 400s: the failing "request" is the EKS API call itself (FM-36, FM-49).
-  'system-group-rejected': 'the EKS API rejected the access entry: its Kubernetes groups cannot start with system:',
-  'auth-mode-transition-rejected': 'the EKS API rejected the authentication mode change (unsupported transition)',
+  'system-group-rejected':
+    'the EKS API rejected the access entry: its Kubernetes groups cannot start with system:',
+  'auth-mode-transition-rejected':
+    'the EKS API rejected the authentication mode change (unsupported transition)',
 };
 
 const TOKEN_FACTS = [
@@ -340,7 +343,9 @@ export function simulate(input: SimulationInput): Simulation {
 
   // The kubeconfig sends the request to another endpoint: this cluster's mappings do not decide it (FM-08).
   if (facts.has('kubeconfig-endpoint-mismatch')) {
-    trace.push(step('mapping', 'unknown', 'the kubeconfig sends requests to another endpoint than this cluster'));
+    trace.push(
+      step('mapping', 'unknown', 'the kubeconfig sends requests to another endpoint than this cluster'),
+    );
     return finish(sim);
   }
 

@@ -57,8 +57,9 @@ export function entryHistory(
         if (groups) history.kubernetesGroups = groups;
         break;
       case 'AssociateAccessPolicy':
-        if (typeof params.policyArn === 'string')
+        if (typeof params.policyArn === 'string') {
           history.policies.set(params.policyArn, scopeOf(params.accessScope));
+        }
         break;
       case 'DisassociateAccessPolicy':
         if (typeof params.policyArn === 'string') history.policies.delete(params.policyArn);

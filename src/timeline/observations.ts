@@ -55,11 +55,13 @@ function sameArn(a: string | undefined, key: string | undefined): boolean {
 export function authenticatorObservations(snapshot: Snapshot, who: WhoToMatch): Observation[] {
   const logs = okData(snapshot, 'authenticatorLogs') ?? [];
   const key = who.canonicalArn ? matchKey(who.canonicalArn) : undefined;
+  const canonical = who.canonicalArn?.toLowerCase();
   const out: Observation[] = [];
   logs.forEach((log, i) => {
     const lower = log.message.toLowerCase();
     const granted = lower.includes('access granted');
-    if (!granted && !lower.includes('access denied')) return;
+    // Cheap filters first: the line must be a decision and name this principal's (lower-cased) ARN.
+    if ((!granted && !lower.includes('access denied')) || !canonical || !lower.includes(canonical)) return;
     const fields = parseLogfmt(log.message);
     if (!sameArn(fields.get('arn'), key)) return;
     const time = iso(log.timestamp) ?? iso(fields.get('time'));

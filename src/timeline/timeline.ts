@@ -344,3 +344,15 @@ export function trailParams(snapshot: Snapshot, e: TimelineEvent): Record<string
   }
   return out;
 }
+
+/** "Access last worked at …; first failed at …." for report headers; undefined without markers. */
+export function markerSummary(timeline: readonly TimelineEvent[]): string | undefined {
+  const { lastWorked, firstFailed } = timelineMarkers(timeline);
+  if (!lastWorked && !firstFailed) return undefined;
+  const parts = [
+    lastWorked ? `access last worked at ${shortTime(lastWorked.time)}` : undefined,
+    firstFailed ? `first failed at ${shortTime(firstFailed.time)}` : undefined,
+  ].filter(Boolean);
+  const text = parts.join('; ');
+  return `${text.charAt(0).toUpperCase()}${text.slice(1)}.`;
+}

@@ -23,7 +23,13 @@ runRuleTests(rule, {
     },
   ],
   invalid: [
-    { name: 'CONFIG_MAP straight to API', snapshot: skipped, messageId: 'skipped', severity: 'error', first: true },
+    {
+      name: 'CONFIG_MAP straight to API',
+      snapshot: skipped,
+      messageId: 'skipped',
+      severity: 'error',
+      first: true,
+    },
     {
       name: 'no-op update from IaC drift',
       snapshot: build({ logLines: [err('API_AND_CONFIG_MAP', 'API_AND_CONFIG_MAP')] }),

@@ -19,22 +19,73 @@ const stage = (sim: Simulation, name: string) => sim.trace.find((s) => s.stage =
 
 describe('simulate: verdicts follow the first failing stage', () => {
   const admins = `- rolearn: ${role('admins')}\n  username: admin:{{SessionName}}\n  groups:\n  - system:masters\n`;
-  const cases: Array<[string, Snapshot, Partial<Record<'outcome' | 'failingStage', string>> & { status?: number | null }]> = [
-    ['aws-auth admin in both modes', build({ principal: session('admins', 'kim'), mapRoles: admins }), { outcome: 'allowed', status: 200 }],
-    ['aws-auth ignored in API mode', build({ mode: 'API', principal: session('admins', 'kim'), mapRoles: admins }), { outcome: 'unauthenticated', failingStage: 'mapping', status: 401 }],
-    ['access entries ignored in CONFIG_MAP', build({ mode: 'CONFIG_MAP', principal: session('ops', 'x'), entries: [entry(role('ops'), { policies: [[CA, { type: 'cluster' }]] })] }), { outcome: 'unauthenticated', failingStage: 'mapping' }],
-    ['missing accessConfig means CONFIG_MAP', build({ mode: 'none', principal: session('admins', 'kim'), mapRoles: admins }), { outcome: 'allowed' }],
-    ['malformed principal ARN fails at sts', build({ principal: 'arn:aws:iam::111122223333:group/devs' }), { outcome: 'unauthenticated', failingStage: 'sts' }],
-    ['mapAccounts authenticates with no groups: 403 on pods', build({ principal: session('anyone', 'x'), mapAccounts: '- "111122223333"\n' }), { outcome: 'forbidden', failingStage: 'authorization', status: 403 }],
-    ['empty username on the metrics API', build({ mode: 'CONFIG_MAP', principal: user('hong'), path: METRICS, mapUsers: `- userarn: ${user('hong')}\n  groups:\n  - system:masters\n` }), { outcome: 'unauthenticated', failingStage: 'aggregation', status: 401 }],
-    ['node role assumed by a human: template error', build({ principal: session('platform-prod-node-role', 'alice') }), { outcome: 'unauthenticated', failingStage: 'identity' }],
+  const cases: Array<
+    [string, Snapshot, Partial<Record<'outcome' | 'failingStage', string>> & { status?: number | null }]
+  > = [
+    [
+      'aws-auth admin in both modes',
+      build({ principal: session('admins', 'kim'), mapRoles: admins }),
+      { outcome: 'allowed', status: 200 },
+    ],
+    [
+      'aws-auth ignored in API mode',
+      build({ mode: 'API', principal: session('admins', 'kim'), mapRoles: admins }),
+      { outcome: 'unauthenticated', failingStage: 'mapping', status: 401 },
+    ],
+    [
+      'access entries ignored in CONFIG_MAP',
+      build({
+        mode: 'CONFIG_MAP',
+        principal: session('ops', 'x'),
+        entries: [entry(role('ops'), { policies: [[CA, { type: 'cluster' }]] })],
+      }),
+      { outcome: 'unauthenticated', failingStage: 'mapping' },
+    ],
+    [
+      'missing accessConfig means CONFIG_MAP',
+      build({ mode: 'none', principal: session('admins', 'kim'), mapRoles: admins }),
+      { outcome: 'allowed' },
+    ],
+    [
+      'malformed principal ARN fails at sts',
+      build({ principal: 'arn:aws:iam::111122223333:group/devs' }),
+      { outcome: 'unauthenticated', failingStage: 'sts' },
+    ],
+    [
+      'mapAccounts authenticates with no groups: 403 on pods',
+      build({ principal: session('anyone', 'x'), mapAccounts: '- "111122223333"\n' }),
+      { outcome: 'forbidden', failingStage: 'authorization', status: 403 },
+    ],
+    [
+      'empty username on the metrics API',
+      build({
+        mode: 'CONFIG_MAP',
+        principal: user('hong'),
+        path: METRICS,
+        mapUsers: `- userarn: ${user('hong')}\n  groups:\n  - system:masters\n`,
+      }),
+      { outcome: 'unauthenticated', failingStage: 'aggregation', status: 401 },
+    ],
+    [
+      'node role assumed by a human: template error',
+      build({ principal: session('platform-prod-node-role', 'alice') }),
+      { outcome: 'unauthenticated', failingStage: 'identity' },
+    ],
   ];
   it.each(cases)('%s', (_name, snapshot, expected) => {
     const sim = run(snapshot);
     if (expected.outcome) expect(sim.outcome).toBe(expected.outcome);
     if (expected.failingStage) expect(sim.failingStage).toBe(expected.failingStage);
     if (expected.status !== undefined) expect(sim.expectedStatus).toBe(expected.status);
-    expect(sim.trace.map((s) => s.stage)).toEqual(['client', 'token', 'sts', 'mapping', 'identity', 'authorization', 'aggregation']);
+    expect(sim.trace.map((s) => s.stage)).toEqual([
+      'client',
+      'token',
+      'sts',
+      'mapping',
+      'identity',
+      'authorization',
+      'aggregation',
+    ]);
   });
 
   it('IAM users keep their path: a path-ful userarn matches, a path-less one does not', () => {
@@ -45,14 +96,25 @@ describe('simulate: verdicts follow the first failing stage', () => {
   });
 
   it('a role given without a session keeps {{SessionName}} as an unknown part', () => {
-    const sim = run(build({ principal: role('ops'), mapRoles: `- rolearn: ${role('ops')}\n  username: ops:{{SessionName}}\n  groups:\n  - system:masters\n` }));
+    const sim = run(
+      build({
+        principal: role('ops'),
+        mapRoles: `- rolearn: ${role('ops')}\n  username: ops:{{SessionName}}\n  groups:\n  - system:masters\n`,
+      }),
+    );
     expect(sim.identity?.username).toBe('ops:{{SessionName}}');
     expect(sim.identity?.unknownParts).toEqual(['{{SessionName}}']);
     expect(sim.outcome).toBe('allowed');
   });
 
   it('an access entry wins over aws-auth in API_AND_CONFIG_MAP', () => {
-    const sim = run(build({ principal: session('ops', 'x'), mapRoles: `- rolearn: ${role('ops')}\n  username: ops\n  groups:\n  - system:masters\n`, entries: [entry(role('ops'))] }));
+    const sim = run(
+      build({
+        principal: session('ops', 'x'),
+        mapRoles: `- rolearn: ${role('ops')}\n  username: ops\n  groups:\n  - system:masters\n`,
+        entries: [entry(role('ops'))],
+      }),
+    );
     expect(sim.mapping?.source).toBe('access-entry');
     expect(sim.identity?.username).toBe('arn:aws:sts::111122223333:assumed-role/ops/x');
     expect(sim.outcome).toBe('forbidden');
@@ -62,7 +124,9 @@ describe('simulate: verdicts follow the first failing stage', () => {
     const snapshot = build({
       mode: 'API',
       principal: session('ops', 'x'),
-      entries: [entry(role('ops'), { policies: [[CA, { type: 'cluster' }]], createdAt: '2025-01-01T00:00:00Z' })],
+      entries: [
+        entry(role('ops'), { policies: [[CA, { type: 'cluster' }]], createdAt: '2025-01-01T00:00:00Z' }),
+      ],
       iam: [{ arn: role('ops'), id: 'AROANEWID', createDate: '2026-02-01T00:00:00Z' }],
     });
     const sim = run(snapshot);
@@ -75,20 +139,29 @@ describe('simulate: verdicts follow the first failing stage', () => {
     expect(stage(run(snapshot), 'mapping')?.result).toBe('unknown');
     expect(run(snapshot).outcome).toBe('unknown');
     expect(run(snapshot, { observedStatus: 401 }).outcome).toBe('unauthenticated');
-    const noRbac = build({ principal: session('ops', 'x'), entries: [entry(role('ops'), { groups: ['ops'] })], rbac: 'absent' });
+    const noRbac = build({
+      principal: session('ops', 'x'),
+      entries: [entry(role('ops'), { groups: ['ops'] })],
+      rbac: 'absent',
+    });
     expect(stage(run(noRbac), 'authorization')?.result).toBe('unknown');
     expect(run(noRbac, { observedStatus: 403 }).outcome).toBe('forbidden');
   });
 
   it('facts from pasted text fail the client and token stages', () => {
-    expect(run(build({ principal: user('a') }), { facts: ['exec-plugin-failed'] }).outcome).toBe('client-error');
+    expect(run(build({ principal: user('a') }), { facts: ['exec-plugin-failed'] }).outcome).toBe(
+      'client-error',
+    );
     const anon = run(build({ principal: user('a') }), { facts: ['anonymous'] });
     expect([anon.outcome, anon.expectedStatus, anon.failingStage]).toEqual(['forbidden', 403, 'token']);
     expect(run(build({ principal: user('a') }), { facts: ['token-expired'] }).failingStage).toBe('token');
   });
 
   it('without a path it evaluates GET /api and says so', () => {
-    const snapshot = build({ principal: user('a'), mapUsers: `- userarn: ${user('a')}\n  username: a\n  groups: []\n` });
+    const snapshot = build({
+      principal: user('a'),
+      mapUsers: `- userarn: ${user('a')}\n  username: a\n  groups: []\n`,
+    });
     delete snapshot.incident?.path;
     const sim = simulate({ snapshot, principalArn: user('a'), incident: {}, now: NOW });
     expect(sim.pathGiven).toBe(false);

@@ -10,6 +10,11 @@ import {
   timelineMarkers,
 } from '../../src/timeline/timeline.js';
 import { ACCT, CA, CLUSTER, build, entry, role, session } from '../helpers/build.js';
+import { loadSample } from '../helpers/samples.js';
+import { diagnose } from '../../src/engine/diagnose.js';
+import { renderText } from '../../src/report/text.js';
+import { renderMarkdown } from '../../src/report/markdown.js';
+import { Chalk } from 'chalk';
 
 const NOW = new Date('2026-11-20T09:30:00Z');
 const CALLER = session('platform-developers', 'minji');
@@ -288,5 +293,32 @@ describe('changes before the failure', () => {
     ['2026-11-20T09:12:07Z', '2026-11-20 09:12 UTC'],
   ])('shortTime(%s)', (input, out) => {
     expect(shortTime(input)).toBe(out);
+  });
+});
+
+describe('reports show the timeline markers', () => {
+  const report = diagnose(loadSample('access-removed-by-recent-change').snapshot);
+  const text = renderText(report, new Chalk({ level: 0 }));
+  const markdown = renderMarkdown(report);
+  it.each([
+    ['text', text, '  Access last worked at 2026-11-20 09:00 UTC; first failed at 2026-11-20 09:14 UTC.'],
+    ['text', text, 'authenticator: access granted'],
+    ['text', text, '← last worked'],
+    ['text', text, '← first failed'],
+    [
+      'markdown',
+      markdown,
+      'Access last worked at 2026-11-20 09:00 UTC; first failed at 2026-11-20 09:14 UTC.',
+    ],
+    ['markdown', markdown, '**← first failed**'],
+    ['markdown', markdown, 'the user saw the failure (HTTP 401)'],
+  ])('%s contains %j', (_kind, output, expected) => {
+    expect(output).toContain(expected);
+  });
+  it('orders the JSON timeline oldest first, with one marker of each kind', () => {
+    const times = (report.timeline ?? []).map((e) => e.time);
+    expect(times).toEqual([...times].sort());
+    expect((report.timeline ?? []).filter((e) => e.marker === 'last-worked')).toHaveLength(1);
+    expect((report.timeline ?? []).filter((e) => e.marker === 'first-failed')).toHaveLength(1);
   });
 });

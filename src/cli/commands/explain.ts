@@ -38,8 +38,9 @@ export type OutputFormat = (typeof OUTPUTS)[number];
 
 export function checkOutput(value: string | undefined): OutputFormat {
   const output = (value ?? 'text') as OutputFormat;
-  if (!OUTPUTS.includes(output))
-    {throw new InputError(`--output must be one of ${OUTPUTS.join(', ')} (got "${value}")`);}
+  if (!OUTPUTS.includes(output)) {
+    throw new InputError(`--output must be one of ${OUTPUTS.join(', ')} (got "${value}")`);
+  }
   return output;
 }
 
@@ -93,8 +94,9 @@ export async function explainCommand(opts: ExplainOptions, io: CliIo): Promise<n
   const output = checkOutput(opts.output);
   checkPrincipal(opts.principal);
   const logLines: string[] = [];
-  for (const value of opts.log ?? [])
-    {logLines.push(...(await readMaybeStdin(value, io)).split(/\r?\n/).filter((l) => l.trim()));}
+  for (const value of opts.log ?? []) {
+    logLines.push(...(await readMaybeStdin(value, io)).split(/\r?\n/).filter((l) => l.trim()));
+  }
 
   const snapshot = await obtainSnapshot(opts, io);
   if (opts.token) {
@@ -125,9 +127,10 @@ export async function explainCommand(opts: ExplainOptions, io: CliIo): Promise<n
   }
   if (output === 'json') io.stdout(JSON.stringify(report, null, 2) + '\n');
   else if (output === 'markdown') io.stdout(renderMarkdown(report));
-  else
-    {io.stdout(
+  else {
+    io.stdout(
       renderText(report, makeChalk({ color: opts.color !== false, env: io.env, isTTY: io.stdoutIsTTY })),
-    );}
+    );
+  }
   return exitCodeFor(report);
 }

@@ -9,11 +9,13 @@ export async function parseCommand(
   io: CliIo,
 ): Promise<number> {
   const output = opts.output ?? 'text';
-  if (output !== 'text' && output !== 'json')
-    {throw new InputError(`--output must be text or json (got "${output}")`);}
+  if (output !== 'text' && output !== 'json') {
+    throw new InputError(`--output must be text or json (got "${output}")`);
+  }
   const input = text === undefined || text === '-' ? await io.readStdin() : text;
-  if (!input.trim())
-    {throw new InputError('nothing to parse: pass the error text as an argument or on standard input (-)');}
+  if (!input.trim()) {
+    throw new InputError('nothing to parse: pass the error text as an argument or on standard input (-)');
+  }
   const incident = parseLogLines(input.split(/\r?\n/).filter((l) => l.trim()));
   io.stdout(output === 'json' ? JSON.stringify(incident, null, 2) + '\n' : formatIncident(incident));
   return 0;
