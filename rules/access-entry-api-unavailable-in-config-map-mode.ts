@@ -1,5 +1,5 @@
 import { defineRule } from '../src/engine/define-rule.js';
-import { checkOf, compact, modeEvidence } from '../src/engine/evidence.js';
+import { checkOf, compact, modeEvidence, describeClusterArgv } from '../src/engine/evidence.js';
 import type { FixAction } from '../src/fix/actions.js';
 import { accessEntryPlan, entryPrincipalArn, intendedPolicy } from '../src/fix/plans.js';
 
@@ -57,16 +57,10 @@ export default defineRule({
       fixes: compact([plan]),
       checks: clusterName
         ? [
-            checkOf('Confirm the mode and the platform version', [
-              'aws',
-              'eks',
-              'describe-cluster',
-              '--name',
-              clusterName,
-              ...(region ? ['--region', region] : []),
-              '--query',
-              'cluster.[accessConfig,platformVersion]',
-            ]),
+            checkOf(
+              'Confirm the mode and the platform version',
+              describeClusterArgv(clusterName, region, 'cluster.[accessConfig,platformVersion]'),
+            ),
           ]
         : [],
     });

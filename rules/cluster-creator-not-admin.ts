@@ -1,5 +1,5 @@
 import { defineRule } from '../src/engine/define-rule.js';
-import { checkOf, compact, modeEvidence } from '../src/engine/evidence.js';
+import { checkOf, compact, modeEvidence, describeClusterArgv } from '../src/engine/evidence.js';
 import { canonicalArn } from '../src/eks/arn.js';
 import { accessEntryPlan, CLUSTER_ADMIN_POLICY } from '../src/fix/plans.js';
 import type { EvidenceRef, TimelineEvent } from '../src/model/report.js';
@@ -82,20 +82,7 @@ export default defineRule({
           '--max-results',
           '50',
         ],
-        ...(clusterName
-          ? [
-              [
-                'aws',
-                'eks',
-                'describe-cluster',
-                '--name',
-                clusterName,
-                ...(region ? ['--region', region] : []),
-                '--query',
-                'cluster.accessConfig',
-              ],
-            ]
-          : []),
+        ...(clusterName ? [describeClusterArgv(clusterName, region, 'cluster.accessConfig')] : []),
       ),
     ];
     const mechanism =

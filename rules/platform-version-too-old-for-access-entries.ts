@@ -1,5 +1,5 @@
 import { defineRule } from '../src/engine/define-rule.js';
-import { compact, modeEvidence } from '../src/engine/evidence.js';
+import { compact, modeEvidence, describeClusterArgv } from '../src/engine/evidence.js';
 import { accessEntrySupport } from '../src/eks/platform-versions.js';
 import { checkCommand } from '../src/fix/run-commands.js';
 import { okData } from '../src/model/snapshot.js';
@@ -88,16 +88,10 @@ export default defineRule({
             {
               title: 'Confirm the version and platform version',
               commands: [
-                checkCommand('aws', [
+                checkCommand(
                   'aws',
-                  'eks',
-                  'describe-cluster',
-                  '--name',
-                  clusterName,
-                  ...(region ? ['--region', region] : []),
-                  '--query',
-                  'cluster.[version,platformVersion,accessConfig]',
-                ]),
+                  describeClusterArgv(clusterName, region, 'cluster.[version,platformVersion,accessConfig]'),
+                ),
               ],
             },
           ]

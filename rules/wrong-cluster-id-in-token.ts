@@ -1,5 +1,5 @@
 import { defineRule } from '../src/engine/define-rule.js';
-import { compact } from '../src/engine/evidence.js';
+import { compact, describeClusterArgv } from '../src/engine/evidence.js';
 import { clientEvidence, execEvidence } from '../src/evidence/client.js';
 import { logCitation } from '../src/evidence/logs.js';
 import { regeneratedUser } from '../src/fix/kubeconfig.js';
@@ -39,16 +39,7 @@ export default defineRule({
     const mismatch = client.clusterIdMismatch;
     const exec = client.kubeconfig?.facts.exec;
     const describe = clusterName
-      ? [
-          'aws',
-          'eks',
-          'describe-cluster',
-          '--name',
-          clusterName,
-          ...(region ? ['--region', region] : []),
-          '--query',
-          'cluster.[name,id,outpostConfig]',
-        ]
+      ? describeClusterArgv(clusterName, region, 'cluster.[name,id,outpostConfig]')
       : undefined;
     const argsView = ['kubectl', 'config', 'view', '--minify', '-o', 'jsonpath={.users[0].user.exec.args}'];
     const checks = compact([

@@ -63,3 +63,21 @@ export function checkOf(title: string, ...argvs: string[][]): Check {
 export function compact<T>(items: Array<T | undefined | false>): T[] {
   return items.filter((x): x is T => Boolean(x));
 }
+
+/** The read-only `aws eks describe-cluster --query Q` argv that several rules offer as a check. */
+export function describeClusterArgv(
+  clusterName: string,
+  region: string | undefined,
+  query: string,
+): string[] {
+  return [
+    'aws',
+    'eks',
+    'describe-cluster',
+    '--name',
+    clusterName,
+    ...(region ? ['--region', region] : []),
+    '--query',
+    query,
+  ];
+}
