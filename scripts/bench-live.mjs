@@ -12,13 +12,36 @@ import { startFakes } from '../test/support/scenario.ts';
 
 const latencyMs = Number(process.env.BENCH_LATENCY_MS ?? 100);
 const cloudTrail = process.env.BENCH_CLOUDTRAIL !== '0';
+// A busy account: read-only calls (DescribeCluster, GetRole) in the last hour fill the event-source page, so the
+// collector reads the rest of the window by event name.
+const busy = process.env.BENCH_BUSY === '1';
 const seedFile = process.env.BENCH_SEED ?? 'samples/seed-metrics-api-empty-username.json';
 const seed = parseSnapshotText(readFileSync(seedFile, 'utf8'), seedFile);
+
+/** 150 read-only events per service within the hour before collection. */
+function addReadOnlyNoise(fakes) {
+  const end = Date.parse(seed.collectedAt ?? new Date().toISOString());
+  const noise = (source, name, params) =>
+    Array.from({ length: 150 }, (_, i) => ({
+      EventId: `noise-${name}-${i}`,
+      EventName: name,
+      EventSource: source,
+      ReadOnly: 'true',
+      EventTime: new Date(end - (i + 1) * 20_000).toISOString(),
+      CloudTrailEvent: JSON.stringify({ eventName: name, requestParameters: params }),
+    }));
+  const state = fakes.aws.state.cloudTrail;
+  (state[fakes.region] ??= []).push(
+    ...noise('eks.amazonaws.com', 'DescribeCluster', { name: fakes.clusterName }),
+  );
+  (state['us-east-1'] ??= []).push(...noise('iam.amazonaws.com', 'GetRole', { roleName: 'any' }));
+}
 
 /** One collection against fresh fakes; returns its figures. */
 async function collectOnce() {
   const fakes = await startFakes(seed, { aws: { latencyMs } });
   fakes.kube.faults.push({ route: '*', kind: 'latency', ms: latencyMs });
+  if (busy) addReadOnlyNoise(fakes);
   try {
     const started = performance.now();
     const snapshot = await withEnv(fakes.env, () =>
@@ -56,4 +79,4 @@ async function collectOnce() {
 // shows the cost of the calls alone.
 const cold = await collectOnce();
 const warm = await collectOnce();
-console.log(JSON.stringify({ latencyMs, cloudTrail, coldWallMs: cold.wallMs, ...warm }));
+console.log(JSON.stringify({ latencyMs, cloudTrail, busy, coldWallMs: cold.wallMs, ...warm }));

@@ -295,9 +295,13 @@ async function live() {
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     BENCH_LATENCY_MS: '100',
   };
-  const collect = (cloudTrail) => {
-    log(`live: collecting the seed scenario (100 ms per call, CloudTrail ${cloudTrail ? 'on' : 'off'}) ...`);
-    const run = timed([harness], { env: { ...env, BENCH_CLOUDTRAIL: cloudTrail ? '1' : '0' }, cwd: ROOT });
+  const collect = (cloudTrail, busy = false) => {
+    const what = busy ? 'busy account' : `CloudTrail ${cloudTrail ? 'on' : 'off'}`;
+    log(`live: collecting the seed scenario (100 ms per call, ${what}) ...`);
+    const run = timed([harness], {
+      env: { ...env, BENCH_CLOUDTRAIL: cloudTrail ? '1' : '0', BENCH_BUSY: busy ? '1' : '0' },
+      cwd: ROOT,
+    });
     const line = run.stdout.trim().split('\n').pop() ?? '';
     if (run.status !== 0 || !line.startsWith('{'))
       throw new Error(`live harness failed: ${run.stderr.slice(-800)}`);
@@ -305,9 +309,11 @@ async function live() {
   };
   let full;
   let withoutTrail;
+  let busy;
   try {
     full = collect(true);
     withoutTrail = collect(false);
+    busy = collect(true, true);
   } catch (error) {
     row(
       'live',
@@ -318,7 +324,7 @@ async function live() {
     );
     return;
   }
-  figures.live = { default: full, withoutCloudTrail: withoutTrail };
+  figures.live = { default: full, withoutCloudTrail: withoutTrail, busyAccount: busy };
   row(
     'live',
     'sequential AWS round trips',
@@ -333,12 +339,18 @@ async function live() {
     '< 1000 ms',
     full.wallMs < 1000,
   );
+  const maxRate = Math.max(full.cloudTrailMaxPerSecond, busy.cloudTrailMaxPerSecond);
   row(
     'live',
-    'CloudTrail requests per second (max, per Region)',
-    String(full.cloudTrailMaxPerSecond),
+    'CloudTrail requests per second (max, per Region, both runs)',
+    String(maxRate),
     '≤ 2',
-    full.cloudTrailMaxPerSecond <= 2,
+    maxRate <= 2,
+  );
+  row(
+    'live',
+    `wall time, busy account (${busy.cloudTrailRequests} LookupEvents: by source, then by name)`,
+    ms(busy.wallMs),
   );
   row('live', 'wall time without CloudTrail', ms(withoutTrail.wallMs));
   row('live', 'first collection in a fresh process (loads SDK + k8s client)', ms(full.coldWallMs));

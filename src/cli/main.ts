@@ -56,6 +56,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .option('--evidence-dir <dir>', 'diagnose from the outputs of `collect --script`')
     .option('--token <token>', 'a k8s-aws-v1 token to decode and check ("-" reads stdin; never printed back)')
     .option('--since <duration>', 'look-back window for CloudTrail and logs', '24h')
+    .option('--no-cloudtrail', 'skip CloudTrail (its lookups are paced to 2 per second per Region)')
     .addOption(
       new Option('-o, --output <format>', 'output format')
         .choices(['text', 'json', 'markdown'])
@@ -80,6 +81,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .option('--context <ctx>', 'kubeconfig context')
     .option('--kubeconfig <file>', 'kubeconfig file')
     .option('--since <duration>', 'look-back window for CloudTrail and logs', '24h')
+    .option('--no-cloudtrail', 'skip CloudTrail (its lookups are paced to 2 per second per Region)')
     .option('--out <file>', 'write the snapshot here (default: standard output)')
     .option('--redact', 'replace account ids, names and endpoints with stable pseudonyms')
     .option('--script', 'print a read-only aws/kubectl script for --evidence-dir instead of collecting')

@@ -81,7 +81,7 @@ export function principalSources(
         : undefined;
     const lookups = plannedLookups(run.aws.region, options.cluster, who);
     const result = await lookupCloudTrail(clients, run.policy, lookups, run.window, run.pacers);
-    const count = plural(result.events.length, 'event');
+    const count = `${plural(result.events.length, 'event')} from ${plural(result.calls, 'lookup')}`;
     return { data: result.events, detail: result.truncated ? `${count} (page cap reached)` : count };
   });
 

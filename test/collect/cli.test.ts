@@ -68,6 +68,28 @@ describe('collect and redact commands', () => {
     expect(progress.includes('\u001b[')).toBe(false);
   });
 
+  it('skips CloudTrail with --no-cloudtrail and says so', async () => {
+    const io = captureIo();
+    const before = fakes.aws.log.length;
+    const code = await withEnv(fakes.env, () =>
+      collectCommand(
+        {
+          cluster: fakes.clusterName,
+          region: fakes.region,
+          principal: SAMPLE.snapshot.incident?.principalArn,
+          cloudtrail: false,
+        },
+        io,
+      ),
+    );
+    expect(code).toBe(0);
+    const snapshot = parseSnapshotText(io.out.join(''), 'stdout');
+    expect(snapshot.cloudTrail?.status ?? 'absent').toBe('absent');
+    expect(snapshot.accessEntries?.status).toBe('ok');
+    expect(fakes.aws.log.slice(before).filter((r) => r.operation === 'LookupEvents')).toEqual([]);
+    expect(io.err.join('')).toMatch(/cloudTrail: .*not requested/);
+  });
+
   it('writes a redacted snapshot with --out --redact', async () => {
     const io = captureIo();
     const out = join(tmp, 'redacted.json');
@@ -225,6 +247,18 @@ describe('the bundled CLI collecting live', () => {
       expect(() => parseSnapshotText(result.stdout, 'stdout')).not.toThrow();
     }
     if (args().includes('json')) expect(JSON.parse(result.stdout)).toMatchObject({ schemaVersion: 1 });
+  });
+
+  it('passes --no-cloudtrail through: no LookupEvents', async () => {
+    const before = fakes.aws.log.length;
+    const result = await runBundled(
+      ['collect', '--cluster', fakes.clusterName, '--principal', principal, '--no-cloudtrail'],
+      env,
+    );
+    outputs.push(result.stdout, result.stderr);
+    expect(result.code, result.stderr).toBe(0);
+    expect(fakes.aws.log.slice(before).some((r) => r.operation === 'DescribeCluster')).toBe(true);
+    expect(fakes.aws.log.slice(before).some((r) => r.operation === 'LookupEvents')).toBe(false);
   });
 
   it('never prints or writes a token, a secret key or a session token', () => {

@@ -181,22 +181,10 @@ describe('live collection at scale', () => {
     }
   });
 
-  it('reads CloudTrail pages up to the cap and says so; logs and RBAC lists to the end', async () => {
-    const fakes = await startFakes(BASE.snapshot, {
-      aws: { pageSize: { LookupEvents: 2, FilterLogEvents: 3 } },
-    });
+  it('reads logs and RBAC lists to the end', async () => {
+    const fakes = await startFakes(BASE.snapshot, { aws: { pageSize: { FilterLogEvents: 3 } } });
     fakes.kube.pageSize = 2;
     try {
-      const region = fakes.region;
-      fakes.aws.state.cloudTrail[region] = Array.from({ length: 9 }, (_, i) => ({
-        EventId: `e${i}`,
-        EventName: 'CreateAccessEntry',
-        EventSource: 'eks.amazonaws.com',
-        EventTime: new Date(Date.parse(BASE.snapshot.collectedAt ?? '') - (i + 1) * 3600_000).toISOString(),
-        CloudTrailEvent: JSON.stringify({
-          requestParameters: { name: fakes.clusterName, principalArn: `arn:aws:iam::${ACCOUNT}:role/r${i}` },
-        }),
-      }));
       const group = `/aws/eks/${fakes.clusterName}/cluster`;
       const at = Date.parse(BASE.snapshot.collectedAt ?? '') - 60_000;
       fakes.aws.state.logs[group] = Array.from({ length: 8 }, (_, i) => ({
@@ -209,21 +197,136 @@ describe('live collection at scale', () => {
         roleRef: { kind: 'ClusterRole', name: 'view', apiGroup: 'rbac.authorization.k8s.io' },
         subjects: [],
       }));
-      const progress: ProgressEvent[] = [];
-      const snapshot = await collect(
-        fakes,
-        { principalArn: BASE.snapshot.incident?.principalArn, cloudTrail: true },
-        progress,
-      );
-      expect((snapshot.cloudTrail as { data: unknown[] }).data).toHaveLength(6);
-      expect(progress.find((e) => e.source === 'cloudTrail' && e.state === 'ok')?.detail).toMatch(
-        /page cap reached/,
-      );
+      const snapshot = await collect(fakes, { principalArn: BASE.snapshot.incident?.principalArn });
       expect((snapshot.authenticatorLogs as { data: unknown[] }).data).toHaveLength(8);
       expect(
         (snapshot.rbac as { data: { clusterRoleBindings: unknown[] } }).data.clusterRoleBindings,
       ).toHaveLength(7);
-      expect(analyzeRequestLog(fakes.aws.log).cloudTrail.maxPerSecond).toBeLessThanOrEqual(2);
+    } finally {
+      await fakes.close();
+    }
+  });
+});
+
+describe('CloudTrail lookups', () => {
+  const collectedAt = Date.parse(BASE.snapshot.collectedAt ?? '');
+  const principal = `arn:aws:iam::${ACCOUNT}:role/qa-readers`;
+
+  /** An EKS event `hoursAgo` before collection, as LookupEvents stores it. */
+  function eksEvent(id: string, name: string, hoursAgo: number, cluster: string): Record<string, unknown> {
+    return {
+      EventId: id,
+      EventName: name,
+      EventSource: 'eks.amazonaws.com',
+      ReadOnly: String(name.startsWith('Describe') || name.startsWith('List')),
+      EventTime: new Date(collectedAt - hoursAgo * 3600_000).toISOString(),
+      CloudTrailEvent: JSON.stringify({
+        eventName: name,
+        requestParameters: { name: cluster, principalArn: `arn:aws:iam::${ACCOUNT}:role/r-${id}` },
+      }),
+    };
+  }
+
+  function iamEvent(id: string, name: string, hoursAgo: number, roleName: string): Record<string, unknown> {
+    return {
+      EventId: id,
+      EventName: name,
+      EventSource: 'iam.amazonaws.com',
+      ReadOnly: String(name.startsWith('Get') || name.startsWith('List')),
+      EventTime: new Date(collectedAt - hoursAgo * 3600_000).toISOString(),
+      CloudTrailEvent: JSON.stringify({ eventName: name, requestParameters: { roleName } }),
+    };
+  }
+
+  async function lookups(
+    fakes: Fakes,
+  ): Promise<{ snapshot: Snapshot; ids: string[]; detail: string | undefined; byAttribute: string[] }> {
+    const progress: ProgressEvent[] = [];
+    const snapshot = await collect(fakes, { principalArn: principal, cloudTrail: true }, progress);
+    const data = (snapshot.cloudTrail as { data: Array<{ EventId: string }> }).data;
+    const byAttribute = fakes.aws.log
+      .filter((r) => r.operation === 'LookupEvents')
+      .map((r) => {
+        const body = JSON.parse(r.body ?? '{}') as {
+          LookupAttributes?: Array<{ AttributeKey: string; AttributeValue: string }>;
+        };
+        const [attribute] = body.LookupAttributes ?? [];
+        return `${r.region} ${attribute?.AttributeKey}=${attribute?.AttributeValue}`;
+      })
+      .sort();
+    expect(analyzeRequestLog(fakes.aws.log).cloudTrail.maxPerSecond).toBeLessThanOrEqual(2);
+    return {
+      snapshot,
+      ids: data.map((e) => e.EventId),
+      detail: progress.find((e) => e.source === 'cloudTrail' && e.state === 'ok')?.detail,
+      byAttribute,
+    };
+  }
+
+  it('a quiet account: one lookup by event source per Region finds every relevant event', async () => {
+    const fakes = await startFakes(BASE.snapshot);
+    try {
+      const region = fakes.region;
+      fakes.aws.state.cloudTrail[region] = [
+        eksEvent('a1', 'CreateAccessEntry', 3, fakes.clusterName),
+        eksEvent('noise-other-cluster', 'CreateAccessEntry', 2, 'other'),
+        eksEvent('noise-read', 'DescribeCluster', 1, fakes.clusterName),
+        eksEvent('a2', 'DisassociateAccessPolicy', 5, fakes.clusterName),
+      ];
+      fakes.aws.state.cloudTrail['us-east-1'] = [
+        iamEvent('i1', 'CreateRole', 4, 'qa-readers'),
+        iamEvent('noise-get', 'GetRole', 1, 'qa-readers'),
+        iamEvent('noise-other-role', 'DeleteRole', 2, 'someone-else'),
+      ];
+      const { ids, detail, byAttribute } = await lookups(fakes);
+      expect(ids).toEqual(['a1', 'i1', 'a2']);
+      expect(byAttribute).toEqual([
+        `${region} EventSource=eks.amazonaws.com`,
+        'us-east-1 EventSource=iam.amazonaws.com',
+      ]);
+      expect(detail).toBe('3 events from 2 lookups');
+    } finally {
+      await fakes.close();
+    }
+  });
+
+  it('a busy account: the part of the window the source page misses is read by event name', async () => {
+    const fakes = await startFakes(BASE.snapshot, { aws: { pageSize: { LookupEvents: 5 } } });
+    try {
+      const region = fakes.region;
+      // 20 reads in the last hour fill the source page four times over; the changes are older.
+      const reads = Array.from({ length: 20 }, (_, i) =>
+        eksEvent(`read-${i}`, 'DescribeCluster', (i + 1) / 60, fakes.clusterName),
+      );
+      fakes.aws.state.cloudTrail[region] = [
+        ...reads,
+        eksEvent('recent', 'UpdateAccessEntry', 0.05, fakes.clusterName),
+        eksEvent('old-1', 'DeleteAccessEntry', 10, fakes.clusterName),
+        eksEvent('old-2', 'AssociateAccessPolicy', 30, fakes.clusterName),
+        eksEvent('old-other', 'DeleteAccessEntry', 11, 'other'),
+      ];
+      const { ids, detail, byAttribute } = await lookups(fakes);
+      expect(ids).toEqual(['recent', 'old-1', 'old-2']);
+      const sourceLookups = byAttribute.filter((a) => a.startsWith(`${region} EventSource=`));
+      const nameLookups = byAttribute.filter((a) => a.startsWith(`${region} EventName=`));
+      expect(sourceLookups).toHaveLength(1);
+      expect(nameLookups).toHaveLength(8);
+      expect(detail).not.toMatch(/page cap/);
+    } finally {
+      await fakes.close();
+    }
+  });
+
+  it('stops each event-name lookup at its page cap and says so', async () => {
+    const fakes = await startFakes(BASE.snapshot, { aws: { pageSize: { LookupEvents: 2 } } });
+    try {
+      fakes.aws.state.cloudTrail[fakes.region] = Array.from({ length: 13 }, (_, i) =>
+        eksEvent(`e${i}`, 'CreateAccessEntry', i + 1, fakes.clusterName),
+      );
+      const { ids, detail } = await lookups(fakes);
+      // One source page (e0, e1), then three pages by name from e1 back (e1–e6): e7–e12 stay unread.
+      expect(ids).toEqual(Array.from({ length: 7 }, (_, i) => `e${i}`));
+      expect(detail).toMatch(/^7 events from \d+ lookups \(page cap reached\)$/);
     } finally {
       await fakes.close();
     }

@@ -683,6 +683,7 @@ export async function startFakeAws(state: FakeAwsState, options: FakeAwsOptions 
         region: p.region,
         status: 0,
         accessKeyId: p.accessKeyId,
+        body,
       };
       log.push(record);
       res.on('finish', () => {

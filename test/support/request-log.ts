@@ -17,6 +17,8 @@ export interface RequestRecord {
   status: number;
   accessKeyId?: string | undefined;
   fault?: string | undefined;
+  /** The request body as sent (AWS only), for tests that check what was asked. */
+  body?: string | undefined;
 }
 
 /** Longest chain of requests where each starts at or after the end of the one before. */

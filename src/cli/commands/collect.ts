@@ -17,6 +17,8 @@ export interface CollectCommandOptions {
   context?: string;
   kubeconfig?: string;
   since?: string;
+  /** False with --no-cloudtrail. */
+  cloudtrail?: boolean;
 }
 
 export async function collectCommand(opts: CollectCommandOptions, io: CliIo): Promise<number> {
@@ -50,6 +52,7 @@ export async function collectCommand(opts: CollectCommandOptions, io: CliIo): Pr
         context: opts.context,
         kubeconfig: opts.kubeconfig,
         since: opts.since,
+        ...(opts.cloudtrail === false ? { cloudTrail: false } : {}),
       },
       progress.onProgress,
     );

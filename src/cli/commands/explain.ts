@@ -26,6 +26,8 @@ export interface ExplainOptions {
   evidenceDir?: string;
   token?: string;
   since?: string;
+  /** False with --no-cloudtrail. */
+  cloudtrail?: boolean;
   output?: string;
   color?: boolean;
   debug?: boolean;
@@ -80,6 +82,7 @@ async function obtainSnapshot(opts: ExplainOptions, io: CliIo): Promise<Snapshot
           ...(opts.context ? { context: opts.context } : {}),
           ...(opts.kubeconfig ? { kubeconfig: opts.kubeconfig } : {}),
           ...(opts.since ? { since: opts.since } : {}),
+          ...(opts.cloudtrail === false ? { cloudTrail: false } : {}),
         },
         progress.onProgress,
       );
