@@ -16,8 +16,9 @@ function firstIssue(error: SchemaError): { path: PropertyKey[]; message: string 
   const visit = (issues: Issue[], prefix: PropertyKey[]) => {
     for (const issue of issues) {
       const path = [...prefix, ...issue.path];
-      if (issue.code === 'invalid_union' && 'errors' in issue) {
-        // For Evidence unions, follow the branch matching the declared status if there is one.
+      if (issue.code === 'invalid_union' && issue.errors.some((branch) => branch.length > 0)) {
+        // Report the deepest issue among the branches; a union with no branch issues (an unknown evidence
+        // `status`, say) is reported itself, with the values it accepts.
         for (const branch of issue.errors) visit(branch, path);
         continue;
       }
