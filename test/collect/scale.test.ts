@@ -212,31 +212,27 @@ describe('CloudTrail lookups', () => {
   const collectedAt = Date.parse(BASE.snapshot.collectedAt ?? '');
   const principal = `arn:aws:iam::${ACCOUNT}:role/qa-readers`;
 
-  /** An EKS event `hoursAgo` before collection, as LookupEvents stores it. */
-  function eksEvent(id: string, name: string, hoursAgo: number, cluster: string): Record<string, unknown> {
+  /** An event `hoursAgo` before collection, as LookupEvents stores it. */
+  function event(
+    id: string,
+    source: 'eks' | 'iam',
+    name: string,
+    hoursAgo: number,
+    requestParameters: Record<string, unknown>,
+  ): Record<string, unknown> {
     return {
       EventId: id,
       EventName: name,
-      EventSource: 'eks.amazonaws.com',
-      ReadOnly: String(name.startsWith('Describe') || name.startsWith('List')),
+      EventSource: `${source}.amazonaws.com`,
+      ReadOnly: String(/^(Describe|List|Get)/.test(name)),
       EventTime: new Date(collectedAt - hoursAgo * 3600_000).toISOString(),
-      CloudTrailEvent: JSON.stringify({
-        eventName: name,
-        requestParameters: { name: cluster, principalArn: `arn:aws:iam::${ACCOUNT}:role/r-${id}` },
-      }),
+      CloudTrailEvent: JSON.stringify({ eventName: name, requestParameters }),
     };
   }
-
-  function iamEvent(id: string, name: string, hoursAgo: number, roleName: string): Record<string, unknown> {
-    return {
-      EventId: id,
-      EventName: name,
-      EventSource: 'iam.amazonaws.com',
-      ReadOnly: String(name.startsWith('Get') || name.startsWith('List')),
-      EventTime: new Date(collectedAt - hoursAgo * 3600_000).toISOString(),
-      CloudTrailEvent: JSON.stringify({ eventName: name, requestParameters: { roleName } }),
-    };
-  }
+  const eksEvent = (id: string, name: string, hoursAgo: number, cluster: string) =>
+    event(id, 'eks', name, hoursAgo, { name: cluster, principalArn: `arn:aws:iam::${ACCOUNT}:role/r-${id}` });
+  const iamEvent = (id: string, name: string, hoursAgo: number, roleName: string) =>
+    event(id, 'iam', name, hoursAgo, { roleName });
 
   async function lookups(
     fakes: Fakes,
