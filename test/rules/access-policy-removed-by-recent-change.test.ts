@@ -1,6 +1,17 @@
 import rule from '../../rules/access-policy-removed-by-recent-change.js';
 import { runRuleTests } from '../helpers/rule-tester.js';
-import { ACCT, CA, CLUSTER, EDIT, VIEW, build, entry, role, session } from '../helpers/build.js';
+import {
+  ACCT,
+  CA,
+  CLUSTER,
+  EDIT,
+  VIEW,
+  build,
+  entry,
+  role,
+  session,
+  trail as cloudTrailEvent,
+} from '../helpers/build.js';
 
 const DEV = role('platform-developers');
 const caller = session('platform-developers', 'minji');
@@ -8,17 +19,10 @@ const ADMIN = `arn:aws:sts::${ACCT}:assumed-role/PlatformAdmin/jiwoo.kim`;
 const SECRETS = '/api/v1/namespaces/payments/secrets';
 
 function trail(name: string, time: string, params: Record<string, unknown>): unknown {
-  return {
-    EventName: name,
-    EventTime: time,
-    EventSource: 'eks.amazonaws.com',
-    CloudTrailEvent: JSON.stringify({
-      eventName: name,
-      eventTime: time,
-      userIdentity: { type: 'AssumedRole', arn: ADMIN },
-      requestParameters: { name: CLUSTER, principalArn: encodeURIComponent(DEV), ...params },
-    }),
-  };
+  return cloudTrailEvent(name, time, {
+    actor: ADMIN,
+    params: { name: CLUSTER, principalArn: encodeURIComponent(DEV), ...params },
+  });
 }
 const created = trail('CreateAccessEntry', '2026-06-02T03:00:00Z', { type: 'STANDARD' });
 const assoc = (policyArn: string, time = '2026-06-02T03:00:05Z') =>

@@ -1,6 +1,15 @@
 import rule from '../../rules/access-removed-by-recent-change.js';
 import { findingsOf, runRuleTests } from '../helpers/rule-tester.js';
-import { ACCT, CA, CLUSTER, build, entry, role, session } from '../helpers/build.js';
+import {
+  ACCT,
+  CA,
+  CLUSTER,
+  build,
+  entry,
+  role,
+  session,
+  trail as cloudTrailEvent,
+} from '../helpers/build.js';
 import type { Snapshot } from '../../src/model/snapshot.js';
 import { describe, expect, it } from 'vitest';
 
@@ -9,17 +18,7 @@ const caller = session('ops-oncall', 'hyunwoo');
 const ADMIN = `arn:aws:sts::${ACCT}:assumed-role/PlatformAdmin/jiwoo.kim`;
 
 function trail(name: string, time: string, params: Record<string, unknown>): unknown {
-  return {
-    EventName: name,
-    EventTime: time,
-    EventSource: 'eks.amazonaws.com',
-    CloudTrailEvent: JSON.stringify({
-      eventName: name,
-      eventTime: time,
-      userIdentity: { type: 'AssumedRole', arn: ADMIN },
-      requestParameters: params,
-    }),
-  };
+  return cloudTrailEvent(name, time, { actor: ADMIN, params: params });
 }
 const log = (time: string, granted: boolean) => ({
   timestamp: time,
