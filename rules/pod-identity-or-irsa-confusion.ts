@@ -2,7 +2,6 @@ import { defineRule } from '../src/engine/define-rule.js';
 import { compact, mappingEvidence } from '../src/engine/evidence.js';
 import type { FixPlan } from '../src/fix/actions.js';
 import { canICommand, serviceAccountBinding } from '../src/fix/run-commands.js';
-import { requestOfIncident } from '../src/k8s/incident-request.js';
 import { describeRequest } from '../src/k8s/rbac.js';
 import { bindingName, clusterRoleAllowing, USER_FACING_CLUSTER_ROLES } from '../src/k8s/role-suggest.js';
 
@@ -32,7 +31,7 @@ export default defineRule({
     if (!username?.startsWith(SA_PREFIX)) return;
     const [namespace = '', name = ''] = username.slice(SA_PREFIX.length).split(':');
     if (!namespace || !name) return;
-    const request = requestOfIncident(sim, incident);
+    const request = sim.request;
     const groups = ['system:serviceaccounts', `system:serviceaccounts:${namespace}`, 'system:authenticated'];
     const decision = sim.index.rbacCollected
       ? sim.index.rbac.authorize({ username, groups }, request)

@@ -5,6 +5,7 @@
 import { rules as allRules } from '../../rules/index.js';
 import { renderFix } from '../fix/actions.js';
 import type { Incident } from '../model/incident.js';
+import { pathOfIncident } from '../k8s/incident-request.js';
 import { stages, type Finding, type Report, type Severity } from '../model/report.js';
 import { sourceNames, type Snapshot } from '../model/snapshot.js';
 import { parseLogLines } from '../parse/index.js';
@@ -63,10 +64,15 @@ export function diagnoseDetailed(snapshot: Snapshot, options: DiagnoseOptions = 
   const pick = <K extends 'principalArn' | 'path' | 'verb' | 'namespace'>(key: K) =>
     options[key] ?? snapshot.incident?.[key] ?? incident[key];
   const observedStatus = snapshot.incident?.status ?? incident.status;
+  // A pasted 403 names the resource, not the URL: replay that request rather than the discovery request.
+  const givenPath = pick('path');
+  const derivedPath = givenPath
+    ? undefined
+    : pathOfIncident({ ...incident, namespace: pick('namespace') ?? incident.namespace }, snapshot);
   const simulation = simulate({
     snapshot,
     principalArn: pick('principalArn'),
-    path: pick('path'),
+    path: givenPath ?? derivedPath,
     verb: pick('verb'),
     namespace: pick('namespace'),
     observedStatus,
@@ -128,7 +134,11 @@ export function diagnoseDetailed(snapshot: Snapshot, options: DiagnoseOptions = 
     timeline,
   };
   const notes = sourceNotes(snapshot, simulation);
-  if (!simulation.pathGiven) {
+  if (derivedPath) {
+    notes.unshift(
+      `No request path was given: evaluated ${req.verb} ${derivedPath}, the request the pasted error names.`,
+    );
+  } else if (!simulation.pathGiven) {
     notes.unshift(
       'No request path was given: evaluated the discovery request GET /api that every client sends first.',
     );

@@ -151,6 +151,7 @@ export const apiServiceSchema = z.looseObject({
     .looseObject({
       group: z.string().optional(),
       version: z.string().optional(),
+      versionPriority: z.number().optional(),
       service: z
         .looseObject({
           name: z.string().optional(),
