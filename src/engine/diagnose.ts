@@ -190,7 +190,17 @@ export function runRules(rules: readonly Rule[], ctx: RuleContext): Finding[] {
 
 function verdictSummary(sim: Simulation, findings: Finding[]): string {
   const lead = findings[0]?.severity === 'error' ? findings[0] : undefined;
-  const failing = sim.trace.find((s) => s.stage === sim.failingStage);
+  const step = sim.trace.find((s) => s.stage === sim.failingStage);
+  // When the observed status settled the verdict, the failing stage was not evaluated: its detail ("not
+  // reached") would read as the reason, so say what could not be decided instead.
+  const unknown = sim.trace.find((s) => s.result === 'unknown');
+  const failing =
+    step && step.result !== 'fail' && unknown && sim.outcome !== 'unknown'
+      ? {
+          ...step,
+          detail: `observed, but the evidence at hand does not show why (${unknown.stage}: ${unknown.detail})`,
+        }
+      : step;
   switch (sim.outcome) {
     case 'allowed':
       return 'The request would be allowed: every stage of the EKS pipeline passes.';

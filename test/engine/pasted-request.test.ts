@@ -140,3 +140,15 @@ describe('pathOfIncident', () => {
     expect(pathOfIncident(incident, { schemaVersion: 1 })).toBe('/apis/metrics.k8s.io/v1/namespaces/qa/pods');
   });
 });
+
+describe('the verdict when only the observed status decides it', () => {
+  it('says the evidence does not show why, instead of the skipped stage detail', () => {
+    const line = forbidden('configmaps "aws-auth"', 'get', 'configmaps', '', 'kube-system');
+    const { report } = diagnoseDetailed({ schemaVersion: 1 }, { logLines: [line] });
+    expect(report.verdict.outcome).toBe('forbidden');
+    expect(report.verdict.summary).toMatch(
+      /^403 Forbidden at the authorization stage: observed, but the evidence at hand does not show why \(mapping: /,
+    );
+    expect(report.verdict.summary).not.toContain('not reached');
+  });
+});
