@@ -4,7 +4,12 @@ import type { FixPlan } from '../src/fix/actions.js';
 import { checkCommand } from '../src/fix/run-commands.js';
 import { describeBinding, describeRequest, type BindingRef } from '../src/k8s/rbac.js';
 import { bindingName, bindingWouldAllow } from '../src/k8s/role-suggest.js';
-import { actualIdentity, usernameVariants, type NameVariant } from '../src/k8s/subject-names.js';
+import {
+  actualIdentity,
+  looseDifference,
+  usernameVariants,
+  type NameVariant,
+} from '../src/k8s/subject-names.js';
 
 /** FM-39: an RBAC binding names a User that is not, character for character, the username the API server sees. */
 export default defineRule({
@@ -34,6 +39,15 @@ export default defineRule({
       if (binding) {
         hit = { variant, binding };
         break;
+      }
+    }
+    if (!hit) {
+      const binding = sim.index.rbac
+        .bindingsNamingSubjectLoosely(actual.username)
+        .find((b) => b.subject.kind === 'User' && bindingWouldAllow(sim.index.rbac, b, sim.request));
+      if (binding) {
+        const why = looseDifference(binding.subject.name, actual.username);
+        hit = { variant: { name: binding.subject.name, why }, binding };
       }
     }
     if (!hit) return;

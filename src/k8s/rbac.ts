@@ -144,6 +144,14 @@ function serviceAccountKeyOfUser(username: string): string | undefined {
  * RBAC of one cluster, indexed by subject and role. `undefined` means RBAC was not collected: only the bootstrap
  * defaults are known.
  */
+/**
+ * A subject name with the differences RBAC counts and people overlook folded away: case (usernames are
+ * case-sensitive), `@` versus `-` ({{SessionName}} renders every `@` as `-`) and surrounding whitespace.
+ */
+export function looseSubjectName(name: string): string {
+  return name.trim().toLowerCase().replace(/@/g, '-');
+}
+
 export class RbacIndex {
   private readonly clusterRoles = new Map<string, PolicyRule[]>();
   private readonly roles = new Map<string, PolicyRule[]>();
@@ -155,6 +163,8 @@ export class RbacIndex {
   private readonly bySubject = new Map<string, BindingRef[]>();
   /** Every binding by subject name, whatever the subject kind. */
   private readonly bySubjectName = new Map<string, BindingRef[]>();
+  /** The same, by `looseSubjectName` (near misses people do not see: case, `@` for `-`, spaces). */
+  private readonly bySubjectLooseName = new Map<string, BindingRef[]>();
   /** Kubernetes visits ClusterRoleBindings first, then RoleBindings, in list order. */
   private readonly order = new Map<BindingRef, number>();
 
@@ -205,6 +215,7 @@ export class RbacIndex {
       };
       this.order.set(ref, this.order.size);
       push(this.bySubjectName, subject.name, ref);
+      push(this.bySubjectLooseName, looseSubjectName(subject.name), ref);
       const key = subjectKey(subject, namespace ?? '');
       if (key === undefined) continue;
       push(this.bySubject, key, ref);
@@ -270,6 +281,11 @@ export class RbacIndex {
   /** Bindings naming a subject `name` of any kind (User, Group, ServiceAccount, or a misspelt kind). */
   bindingsNamingSubject(name: string): BindingRef[] {
     return [...(this.bySubjectName.get(name) ?? [])];
+  }
+
+  /** Bindings naming a subject spelt like `name` up to case, `@`/`-` and surrounding spaces, but not exactly. */
+  bindingsNamingSubjectLoosely(name: string): BindingRef[] {
+    return (this.bySubjectLooseName.get(looseSubjectName(name)) ?? []).filter((r) => r.subject.name !== name);
   }
 }
 

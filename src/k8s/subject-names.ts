@@ -137,3 +137,17 @@ export function usernameVariants(sim: Simulation, actual: string): NameVariant[]
   add(actual.toLowerCase(), 'the binding differs only in case; usernames are case-sensitive');
   return out;
 }
+
+/** How `bound` differs from `actual` when they match up to `looseSubjectName`, in words. */
+export function looseDifference(bound: string, actual: string): string {
+  const parts: string[] = [];
+  if (bound.trim() !== bound) parts.push('it has surrounding whitespace');
+  const a = bound.trim();
+  if (a.toLowerCase() !== actual.toLowerCase()) {
+    parts.push('it writes @ where {{SessionName}} renders - (only {{SessionNameRaw}} keeps the @)');
+  }
+  if (a.replace(/@/g, '-') !== actual && a.toLowerCase().replace(/@/g, '-') === actual.toLowerCase()) {
+    parts.push('it differs in case, and usernames are case-sensitive');
+  }
+  return `the binding is spelt almost like the username: ${parts.join('; ')}`;
+}

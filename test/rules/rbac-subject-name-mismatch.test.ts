@@ -54,6 +54,35 @@ runRuleTests(rule, {
   ],
   invalid: [
     {
+      name: 'binding differs in case and writes @ (SSO keeps the IdP capitalisation)',
+      snapshot: build({
+        principal: session('platform-developers', 'Dana.Kim@corp.example'),
+        path: '/api/v1/namespaces/dev/pods',
+        status: 403,
+        mapRoles: `- rolearn: ${DEV}\n  username: dev:{{SessionName}}\n`,
+        rbacBindings: [
+          { name: 'dana-edit', role: 'edit', user: 'dev:dana.kim@corp.example', namespace: 'dev' },
+        ],
+      }),
+      messageId: 'mismatch',
+      severity: 'error',
+      first: true,
+      evidence: ['/rbac/data/roleBindings/0'],
+    },
+    {
+      name: 'binding differs only in case',
+      snapshot: build({
+        principal: session('platform-developers', 'Dana'),
+        path: '/api/v1/namespaces/dev/pods',
+        status: 403,
+        mapRoles: `- rolearn: ${DEV}\n  username: dev:{{SessionName}}\n`,
+        rbacBindings: [{ name: 'dana-edit', role: 'edit', user: 'DEV:DANA', namespace: 'dev' }],
+      }),
+      messageId: 'mismatch',
+      severity: 'error',
+      first: true,
+    },
+    {
       name: 'binding written with the raw e-mail session name (@), username renders -',
       snapshot: build({
         principal: caller,
