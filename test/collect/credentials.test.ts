@@ -14,6 +14,7 @@ import type { Snapshot } from '../../src/model/snapshot.js';
 import { loadSample } from '../helpers/samples.js';
 import { COLLECTOR, startFakes, type Fakes } from '../support/scenario.js';
 import { withEnv } from '../support/env.js';
+import { startTestProxy } from '../support/proxy.js';
 
 const SAMPLE = loadSample('access-entry-without-policy');
 const ACCOUNT = '111122223333';
@@ -204,6 +205,28 @@ describe('credentials resolve like the AWS CLI', () => {
       const assume = fakes.aws.log.filter((r) => r.operation === 'AssumeRole');
       expect(assume, 'one AssumeRole shared by every client').toHaveLength(1);
       expect(assume[0]?.accessKeyId).toBe(KEYS.base.id);
+    }
+  });
+
+  it('sends the AssumeRole of a role_arn profile through the proxy too', async () => {
+    const refusing = await startTestProxy({ refuse: true });
+    try {
+      const unset = Object.fromEntries(
+        ['no_proxy', 'NO_PROXY', 'all_proxy', 'ALL_PROXY'].map((n) => [n, undefined]),
+      );
+      const snapshot = await collectWith(
+        { AWS_REGION: 'ap-northeast-2', ...unset, HTTP_PROXY: refusing.url, HTTPS_PROXY: refusing.url },
+        { profile: 'deploy' },
+      );
+      // Had the credential exchange gone direct, the fake would have answered AssumeRole.
+      expect(fakes.aws.log.filter((r) => r.operation === 'AssumeRole')).toEqual([]);
+      expect(refusing.connects.length).toBeGreaterThan(0);
+      expect(snapshot.callerIdentity?.status).toBe('error');
+      expect((snapshot.callerIdentity as { message: string }).message).toContain(
+        `127.0.0.1:${refusing.port}`,
+      );
+    } finally {
+      await refusing.close();
     }
   });
 

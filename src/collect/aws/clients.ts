@@ -1,4 +1,7 @@
-/** SDK clients, each module imported on first use and each client created once per collection. */
+/**
+ * SDK clients, each module imported on first use and each client created once per collection. The SDK ignores
+ * HTTPS_PROXY, HTTP_PROXY and NO_PROXY; when one is set, each client gets agents that honour them (../proxy.ts).
+ */
 import type { AwsContext } from './context.js';
 import { silenceSdkNodeWarning } from './context.js';
 import { interop } from '../interop.js';
@@ -27,6 +30,12 @@ export class AwsClients {
     silenceSdkNodeWarning();
   }
 
+  /** The context's client configuration, with proxy-aware agents when a proxy variable is set. */
+  private async config(region?: string): Promise<Record<string, unknown>> {
+    const { withProxyAgents } = await import('../proxy.js');
+    return withProxyAgents(this.ctx.clientConfig(region));
+  }
+
   private once<T>(key: string, make: () => Promise<T>): Promise<T> {
     let value = this.cache.get(key) as Promise<T> | undefined;
     if (!value) {
@@ -39,7 +48,7 @@ export class AwsClients {
   eks(): Promise<Loaded<EksModule, InstanceType<EksModule['EKSClient']>>> {
     return this.once('eks', async () => {
       const sdk = interop(await import('@aws-sdk/client-eks'), 'EKSClient');
-      return { sdk, client: this.ctx.track(new sdk.EKSClient(this.ctx.clientConfig())) };
+      return { sdk, client: this.ctx.track(new sdk.EKSClient(await this.config())) };
     });
   }
 
@@ -47,14 +56,14 @@ export class AwsClients {
   iam(): Promise<Loaded<IamModule, InstanceType<IamModule['IAMClient']>>> {
     return this.once('iam', async () => {
       const sdk = interop(await import('@aws-sdk/client-iam'), 'IAMClient');
-      return { sdk, client: this.ctx.track(new sdk.IAMClient(this.ctx.clientConfig())) };
+      return { sdk, client: this.ctx.track(new sdk.IAMClient(await this.config())) };
     });
   }
 
   sts(): Promise<Loaded<StsModule, InstanceType<StsModule['STSClient']>>> {
     return this.once('sts', async () => {
       const sdk = interop(await import('@aws-sdk/client-sts'), 'STSClient');
-      return { sdk, client: this.ctx.track(new sdk.STSClient(this.ctx.clientConfig())) };
+      return { sdk, client: this.ctx.track(new sdk.STSClient(await this.config())) };
     });
   }
 
@@ -63,14 +72,14 @@ export class AwsClients {
   ): Promise<Loaded<CloudTrailModule, InstanceType<CloudTrailModule['CloudTrailClient']>>> {
     return this.once(`cloudtrail:${region}`, async () => {
       const sdk = interop(await import('@aws-sdk/client-cloudtrail'), 'CloudTrailClient');
-      return { sdk, client: this.ctx.track(new sdk.CloudTrailClient(this.ctx.clientConfig(region))) };
+      return { sdk, client: this.ctx.track(new sdk.CloudTrailClient(await this.config(region))) };
     });
   }
 
   logs(): Promise<Loaded<LogsModule, InstanceType<LogsModule['CloudWatchLogsClient']>>> {
     return this.once('logs', async () => {
       const sdk = interop(await import('@aws-sdk/client-cloudwatch-logs'), 'CloudWatchLogsClient');
-      return { sdk, client: this.ctx.track(new sdk.CloudWatchLogsClient(this.ctx.clientConfig())) };
+      return { sdk, client: this.ctx.track(new sdk.CloudWatchLogsClient(await this.config())) };
     });
   }
 }

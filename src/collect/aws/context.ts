@@ -78,9 +78,13 @@ export async function createCredentialProvider(
 ): Promise<CredentialProvider> {
   silenceSdkNodeWarning(env);
   const providers = interop(await import('@aws-sdk/credential-providers'), 'fromIni');
-  if (profile) return memoizeCredentials(providers.fromIni({ profile, logger: quietLogger }));
+  // The STS and SSO calls made while resolving credentials (role_arn, sso_session) honour the proxy too.
+  const { withProxyAgents } = await import('../proxy.js');
+  const clientConfig = withProxyAgents({});
+  const init = { logger: quietLogger, ...(Object.keys(clientConfig).length ? { clientConfig } : {}) };
+  if (profile) return memoizeCredentials(providers.fromIni({ profile, ...init }));
   if (env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) return memoizeCredentials(providers.fromEnv());
-  return memoizeCredentials(providers.fromNodeProviderChain({ logger: quietLogger }));
+  return memoizeCredentials(providers.fromNodeProviderChain(init));
 }
 
 export interface AwsContextOptions {

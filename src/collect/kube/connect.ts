@@ -2,11 +2,13 @@
  * A connection to the Kubernetes API: from a kubeconfig context (via @kubernetes/client-node, which also runs exec
  * plugins such as `aws eks get-token`), or from the EKS endpoint and CA with a token eksdoctor presigns itself.
  * Requests return the API's JSON untouched (the snapshot keeps Kubernetes field names exactly), so only the
- * client's configuration, TLS and authentication machinery is used, not its typed models.
+ * client's configuration, TLS and authentication machinery is used, not its typed models. Proxies (a kubeconfig
+ * `proxy-url`, else HTTPS_PROXY / HTTP_PROXY / NO_PROXY, which client-node ignores) are chosen in ../proxy.ts.
  */
 import type { RequestOptions } from 'node:https';
 import type { Agent } from 'node:http';
 import type { KubeConfig } from '@kubernetes/client-node';
+import type * as ProxySupport from '../proxy.js';
 import { SourceFailure, oneLine } from '../failure.js';
 import { interop } from '../interop.js';
 
@@ -118,8 +120,9 @@ async function send(
 }
 
 type KubeConfigInstance = KubeConfig;
+type ProxyModule = typeof ProxySupport;
 
-function baseFrom(kc: KubeConfigInstance): () => Promise<BaseOptions> {
+function baseFrom(kc: KubeConfigInstance, proxy: ProxyModule): () => Promise<BaseOptions> {
   return async () => {
     const options: RequestOptions = {};
     await kc.applyToHTTPSOptions(options);
@@ -128,7 +131,9 @@ function baseFrom(kc: KubeConfigInstance): () => Promise<BaseOptions> {
       if (typeof value === 'string' || typeof value === 'number') headers[key] = String(value);
     }
     if (options.auth) headers.Authorization = `Basic ${Buffer.from(options.auth).toString('base64')}`;
-    return { agent: options.agent as Agent, headers };
+    const cluster = kc.getCurrentCluster();
+    const agent = options.agent as Agent;
+    return { agent: cluster ? proxy.kubernetesAgent(cluster, options, agent) : agent, headers };
   };
 }
 
@@ -160,8 +165,14 @@ function cached(
 
 const SENSITIVE_ENV = /secret|token|password|passwd|credential|private|key$/i;
 
-/** The current context of `kc` in kubeconfig JSON form, without credentials (like `kubectl config view --minify`). */
-export function minifiedKubeconfig(kc: KubeConfigInstance): Record<string, unknown> {
+/**
+ * The current context of `kc` in kubeconfig JSON form, without credentials (like `kubectl config view --minify`);
+ * `showProxyUrl` removes those a `proxy-url` may carry.
+ */
+export function minifiedKubeconfig(
+  kc: KubeConfigInstance,
+  showProxyUrl: (url: string) => string,
+): Record<string, unknown> {
   const contextName = kc.getCurrentContext();
   const context = kc.getContextObject(contextName);
   const cluster = kc.getCurrentCluster();
@@ -194,7 +205,7 @@ export function minifiedKubeconfig(kc: KubeConfigInstance): Record<string, unkno
               ...(cluster.caData || cluster.caFile ? { 'certificate-authority-data': 'DATA+OMITTED' } : {}),
               ...(cluster.skipTLSVerify ? { 'insecure-skip-tls-verify': true } : {}),
               ...(cluster.tlsServerName ? { 'tls-server-name': cluster.tlsServerName } : {}),
-              ...(cluster.proxyUrl ? { 'proxy-url': cluster.proxyUrl } : {}),
+              ...(cluster.proxyUrl ? { 'proxy-url': showProxyUrl(cluster.proxyUrl) } : {}),
             },
           },
         ]
@@ -266,12 +277,13 @@ export async function kubeFromKubeconfig(options: {
       message: 'the kubeconfig has no current context with a cluster server',
     });
   }
-  const options5min = cached(baseFrom(kc), 5 * 60_000);
+  const proxy = await import('../proxy.js');
+  const options5min = cached(baseFrom(kc, proxy), 5 * 60_000);
   return {
     server: cluster.server,
     request: (method, path, body, signal) =>
       send(cluster.server, options5min.get, method, path, body, signal),
-    kubeconfigEvidence: minifiedKubeconfig(kc),
+    kubeconfigEvidence: minifiedKubeconfig(kc, proxy.redactProxyUrl),
     close: options5min.close,
   };
 }
@@ -286,6 +298,7 @@ export async function kubeFromEndpoint(options: {
   token: () => Promise<string>;
 }): Promise<KubeConnection> {
   const { KubeConfig } = interop(await import('@kubernetes/client-node'), 'KubeConfig');
+  const proxy = await import('../proxy.js');
   const make = async (): Promise<BaseOptions> => {
     const kc = new KubeConfig();
     kc.loadFromOptions({
@@ -302,7 +315,7 @@ export async function kubeFromEndpoint(options: {
       contexts: [{ name: 'eks', cluster: 'eks', user: 'eksdoctor' }],
       currentContext: 'eks',
     });
-    return baseFrom(kc)();
+    return baseFrom(kc, proxy)();
   };
   const base = cached(make, 30_000);
   return {
