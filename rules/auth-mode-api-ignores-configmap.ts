@@ -1,7 +1,9 @@
 import { defineRule } from '../src/engine/define-rule.js';
 import { compact, modeEvidence, noEntryEvidence } from '../src/engine/evidence.js';
 import { findMapping } from '../src/eks/aws-auth.js';
-import { accessEntryPlan } from '../src/fix/plans.js';
+import { entryActionsForMapping } from '../src/eks/migration.js';
+import { nodeRoleOf } from '../src/eks/node-identity.js';
+import { entryPrincipalArn, equivalentEntryPlan, nodeEntryPlan } from '../src/fix/plans.js';
 
 /** FM-16: in API mode the aws-auth ConfigMap is never read, so a mapping there does nothing. */
 export default defineRule({
@@ -17,13 +19,21 @@ export default defineRule({
   messages: {
     ignored: 'Authentication mode is API, so the aws-auth entry for {{arn}} is ignored',
   },
-  check({ sim }, report) {
+  check({ sim, incident }, report) {
     if (sim.index.authMode.mode !== 'API' || !sim.index.awsAuth || !sim.principal?.canonicalArn) return;
     if (sim.mapping?.source === 'access-entry') return;
     const match = findMapping(sim.index.awsAuth, sim.principal.canonicalArn);
     if (!match) return;
     const entry = match.mapping;
-    const plan = accessEntryPlan(sim, { title: 'Create the equivalent access entry' });
+    // Equivalent means what the entry gave: its groups and username, system:masters as cluster admin, a node
+    // role as a node entry; not the narrowest policy for the one failed request.
+    const principalArn = entryPrincipalArn(sim) ?? entry.arn;
+    const node = nodeRoleOf(sim, incident);
+    const plan = node
+      ? nodeEntryPlan(sim, node, { principalArn })
+      : equivalentEntryPlan(sim, entry, entryActionsForMapping({ ...entry, arn: principalArn }), {
+          title: 'Create the equivalent access entry',
+        });
     report({
       messageId: 'ignored',
       data: { arn: entry.arn },

@@ -2,12 +2,13 @@ import { defineRule } from '../src/engine/define-rule.js';
 import { compact, modeEvidence, noEntryEvidence } from '../src/engine/evidence.js';
 import {
   instanceProfileMappings,
-  NODE_GROUPS,
-  NODE_USERNAME,
   nodeCallerEvidence,
+  nodeGroupsFor,
+  nodeRoleOf,
+  nodeUsernameFor,
 } from '../src/eks/node-identity.js';
 import type { FixPlan } from '../src/fix/actions.js';
-import { entryPrincipalArn } from '../src/fix/plans.js';
+import { entryPrincipalArn, nodeEntryPlan } from '../src/fix/plans.js';
 import { matchKey } from '../src/simulate/context.js';
 
 /** FM-52: the node role is not mapped at all, or aws-auth names the instance profile instead of the role. */
@@ -36,6 +37,8 @@ export default defineRule({
     // A near miss in aws-auth (path, STS ARN, ...) is explained by its own rule.
     if (sim.index.awsAuthByKey.has(matchKey(p.canonicalArn))) return;
     const mode = sim.index.authMode.mode;
+    const node = nodeRoleOf(sim, incident) ?? { type: 'EC2_LINUX' as const, why };
+    const type = node.type;
     const roleArn = p.canonicalArn;
     const entryArn = entryPrincipalArn(sim) ?? roleArn;
     const profiles = mode === 'API' ? [] : instanceProfileMappings(sim.index.awsAuth);
@@ -51,8 +54,8 @@ export default defineRule({
             kind: 'aws-auth-put-mapping',
             section: 'mapRoles',
             arn: roleArn,
-            username: NODE_USERNAME,
-            groups: [...NODE_GROUPS],
+            username: nodeUsernameFor(type),
+            groups: nodeGroupsFor(type),
             ...(profile ? { replaceArn: profile.arn } : {}),
             replacesExisting: Boolean(profile),
           },
@@ -63,11 +66,11 @@ export default defineRule({
       });
     }
     if (mode === 'API' || mode === 'API_AND_CONFIG_MAP') {
-      fixes.push({
-        title: `${mode === 'API' ? '' : 'Or: '}create an EC2_LINUX access entry for the node role`,
-        actions: [{ kind: 'create-access-entry', principalArn: entryArn, type: 'EC2_LINUX' }],
-        notes: 'Use EC2_WINDOWS for Windows nodes. The caller needs iam:PassRole on the node role.',
+      const plan = nodeEntryPlan(sim, node, {
+        principalArn: entryArn,
+        ...(mode === 'API' ? {} : { title: 'Or' }),
       });
+      if (plan) fixes.push(plan);
     }
     report({
       messageId: profile ? 'instanceProfile' : 'missing',
@@ -76,7 +79,7 @@ export default defineRule({
         `The caller is a node (${why}); the authenticator canonicalizes it to ${roleArn} and finds no mapping. ` +
         (profile
           ? `aws-auth has ${profile.arn}, an instance profile ARN: the authenticator only ever sees role ARNs, so that entry never matches. `
-          : 'A node role must be in aws-auth (username system:node:{{EC2PrivateDNSName}}, groups system:bootstrappers and system:nodes) or have an EC2_LINUX/EC2_WINDOWS access entry. ') +
+          : `A node role must be in aws-auth (username ${nodeUsernameFor(type)}, groups ${nodeGroupsFor(type).join(', ')}) or have a node access entry (EC2_LINUX, EC2_WINDOWS, FARGATE_LINUX or HYBRID_LINUX). `) +
         'Until it maps, every kubelet call is 401 ("Unable to register node ... Unauthorized") and the node never becomes Ready.',
       evidence: compact([
         profile

@@ -5,9 +5,10 @@ import {
   nodeEntryType,
   nodeGroupsFor,
   nodeMappingDefects,
+  nodeRoleOf,
   nodeUsernameFor,
 } from '../src/eks/node-identity.js';
-import { entryPrincipalArn } from '../src/fix/plans.js';
+import { entryPrincipalArn, nodeEntryPlan } from '../src/fix/plans.js';
 import { describeRequest } from '../src/k8s/rbac.js';
 
 /** FM-53: the node role maps, but as a STANDARD entry or with aws-auth groups that are not the node groups. */
@@ -36,6 +37,8 @@ export default defineRule({
       const e = sim.mapping.accessEntry?.entry;
       if (!e || (e.type ?? 'STANDARD').toUpperCase() !== 'STANDARD') return;
       const principalArn = entryPrincipalArn(sim) ?? e.principalArn;
+      const node = nodeRoleOf(sim, incident) ?? { type: 'EC2_LINUX', why };
+      const plan = nodeEntryPlan(sim, node, { principalArn });
       report({
         messageId: 'standardEntry',
         data: { arn: principalArn },
@@ -44,23 +47,13 @@ export default defineRule({
           `groups [${sim.identity?.groups.join(', ') ?? ''}], not as system:node:<name> in system:nodes, so ${request} is forbidden. ` +
           'system:nodes cannot be added to an entry (system: groups are rejected) and the type cannot be changed after creation.',
         evidence: compact([mappingEvidence(sim, `type ${e.type ?? 'STANDARD'}`)]),
-        fixes: [
-          {
-            title: 'Re-create the entry with type EC2_LINUX',
-            actions: [
-              { kind: 'delete-access-entry', principalArn },
-              { kind: 'create-access-entry', principalArn, type: 'EC2_LINUX' },
-            ],
-            notes:
-              'Use EC2_WINDOWS for Windows nodes, FARGATE_LINUX for a Fargate pod execution role, HYBRID_LINUX for hybrid nodes. Between the two calls the nodes cannot authenticate; run them back to back. The caller needs iam:PassRole.',
-          },
-        ],
+        fixes: plan ? [plan] : [],
       });
       return;
     }
     const m = sim.mapping.awsAuth?.mapping;
     if (!m || m.section !== 'mapRoles') return;
-    const type = nodeEntryType(m.groups);
+    const type = nodeEntryType(m.groups, { username: m.username, sessionName: sim.principal?.sessionName });
     const defects = nodeMappingDefects(m, type);
     if (defects.length === 0 || m.groupsMalformed) return; // malformed YAML is aws-auth-groups-malformed
     const groups = [...new Set([...nodeGroupsFor(type), ...m.groups.filter((g) => g !== '')])];
@@ -90,7 +83,10 @@ export default defineRule({
             },
           ],
           yamlSnippet: true,
-          notes: 'Windows nodes: add eks:kube-proxy-windows to the groups.',
+          notes:
+            type === 'EC2_WINDOWS'
+              ? 'Windows nodes need eks:kube-proxy-windows as well (kept above).'
+              : 'Windows nodes: add eks:kube-proxy-windows to the groups.',
         },
       ],
     });

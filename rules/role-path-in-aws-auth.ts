@@ -2,7 +2,14 @@ import { defineRule } from '../src/engine/define-rule.js';
 import { compact } from '../src/engine/evidence.js';
 import { parseArn } from '../src/eks/arn.js';
 import { matchKey } from '../src/simulate/context.js';
-import { accessEntryPlan, suggestedUsername } from '../src/fix/plans.js';
+import { entryActionsForMapping } from '../src/eks/migration.js';
+import { nodeRoleOf } from '../src/eks/node-identity.js';
+import {
+  entryPrincipalArn,
+  equivalentEntryPlan,
+  nodeEntryPlan,
+  suggestedUsername,
+} from '../src/fix/plans.js';
 
 /** FM-19/FM-21a: aws-auth role ARNs with an IAM path never match, because the canonical ARN has no path. */
 export default defineRule({
@@ -19,7 +26,7 @@ export default defineRule({
   messages: {
     path: 'aws-auth maps {{written}}, but the authenticator looks for {{canonical}} (role ARNs there must not have a path)',
   },
-  check({ sim }, report) {
+  check({ sim, incident }, report) {
     const p = sim.principal;
     if (!p?.canonicalArn || !p.parsed || (p.parsed.kind !== 'role' && p.parsed.kind !== 'assumed-role')) {
       return;
@@ -36,6 +43,21 @@ export default defineRule({
     const written = candidates[candidates.length - 1];
     if (!written) return;
     const username = written.username || suggestedUsername(sim);
+    // The access-entry alternative: the ARN with the path (IAM's, else the one aws-auth wrote), the same access as
+    // the entry (a node role gets its node type).
+    const entryArn = entryPrincipalArn(sim) ?? written.arn.trim();
+    const withPath = parseArn(entryArn).path !== '/';
+    const node = nodeRoleOf(sim, incident);
+    const entryPlan =
+      sim.index.authMode.mode === undefined
+        ? undefined
+        : node
+          ? nodeEntryPlan(sim, node, { title: 'Or', principalArn: entryArn })
+          : equivalentEntryPlan(sim, written, entryActionsForMapping({ ...written, arn: entryArn }), {
+              title: withPath
+                ? `Or use an access entry for ${entryArn} (access entries take the ARN with its path)`
+                : `Or use an access entry for ${entryArn}`,
+            });
     report({
       messageId: 'path',
       data: { written: written.arn, canonical: p.canonicalArn },
@@ -67,9 +89,7 @@ export default defineRule({
           ],
           yamlSnippet: true,
         },
-        sim.index.authMode.mode !== undefined
-          ? accessEntryPlan(sim, { title: 'Or use an access entry (takes the full ARN with its path)' })
-          : undefined,
+        entryPlan,
       ]),
     });
   },

@@ -6,7 +6,14 @@ import {
   principalOfCall,
   rejectedSystemGroup,
 } from '../src/eks/eks-api-errors.js';
-import { NODE_GROUPS, FARGATE_GROUP, WINDOWS_GROUP } from '../src/eks/node-identity.js';
+import {
+  NODE_GROUPS,
+  FARGATE_GROUP,
+  WINDOWS_GROUP,
+  nodeRoleOf,
+  nodeUsernameFor,
+  type NodeEntryType,
+} from '../src/eks/node-identity.js';
 import type { FixAction, FixPlan } from '../src/fix/actions.js';
 import { CLUSTER_ADMIN_POLICY } from '../src/fix/plans.js';
 import { asRun } from '../src/fix/run-commands.js';
@@ -34,13 +41,17 @@ export default defineRule({
     const principalArn = principalOfCall(sim, incident);
     const ctx = { clusterName, region };
     const exists = principalArn !== undefined && hasAccessEntry(sim, principalArn);
-    const nodeType = NODE_GROUPS.includes(group)
+    const groupNodeType: NodeEntryType | undefined = NODE_GROUPS.includes(group)
       ? 'EC2_LINUX'
       : group === FARGATE_GROUP
         ? 'FARGATE_LINUX'
         : group === WINDOWS_GROUP
           ? 'EC2_WINDOWS'
           : undefined;
+    // The rejected group says "node" but not which kind: the role's aws-auth entry (eks:kube-proxy-windows,
+    // system:node-proxier), its session (mi-: hybrid) or an existing entry decide, and the type is immutable.
+    const nodeRole = groupNodeType && sim.principal ? nodeRoleOf(sim, incident) : undefined;
+    const nodeType = nodeRole?.type ?? groupNodeType;
     const fixes: FixPlan[] = [];
     const needs = !principalArn
       ? 'the principal ARN (pass --principal, or take it from the failing create-access-entry call)'
@@ -110,7 +121,8 @@ export default defineRule({
         ]),
         notes: [
           needs ? `Needs ${needs}.` : undefined,
-          'Node entries get username system:node:{{EC2PrivateDNSName}} and group system:nodes from their type; the type cannot be changed later, hence delete and re-create. The caller needs iam:PassRole on the node role.',
+          nodeRole?.typeFrom ? `${nodeType} follows from ${nodeRole.typeFrom}.` : undefined,
+          `Node entries get username ${nodeUsernameFor(nodeType)} and group system:nodes from their type${exists ? '; the type cannot be changed later, hence delete and re-create' : ' (which cannot be changed later)'}. The caller needs iam:PassRole on the node role.`,
         ]
           .filter(Boolean)
           .join(' '),

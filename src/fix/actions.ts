@@ -69,6 +69,21 @@ export interface FixContext {
   region: string | undefined;
 }
 
+type PutMapping = Extract<FixAction, { kind: 'aws-auth-put-mapping' }>;
+
+/**
+ * The mapping as aws-auth can use it: a mapRoles ARN without its IAM path, because the authenticator compares
+ * rolearn with the path-less canonical ARN (FM-19). An entry to replace that was written with the path is still
+ * found by it.
+ */
+export function normalizedPutMapping(action: PutMapping): PutMapping {
+  if (action.section !== 'mapRoles' || !isPrincipalArn(action.arn)) return action;
+  const arn = stripPath(action.arn.trim());
+  if (arn === action.arn) return action;
+  const replaceArn = action.replaceArn ?? (action.replacesExisting ? action.arn : undefined);
+  return { ...action, arn, ...(replaceArn ? { replaceArn } : {}) };
+}
+
 function cmd(tool: Command['tool'], argv: string[]): Command {
   return { tool, argv, text: commandText(argv) };
 }
@@ -154,8 +169,9 @@ export function renderAction(action: FixAction, ctx: FixContext): Command[] {
       ];
     }
     case 'aws-auth-put-mapping': {
+      const put = normalizedPutMapping(action);
       const commands: Command[] = [];
-      if (action.replacesExisting) {
+      if (put.replacesExisting) {
         commands.push(
           cmd('eksctl', [
             'eksctl',
@@ -163,7 +179,7 @@ export function renderAction(action: FixAction, ctx: FixContext): Command[] {
             'iamidentitymapping',
             ...eksctlArgs(ctx),
             '--arn',
-            action.replaceArn ?? action.arn,
+            put.replaceArn ?? put.arn,
             '--all',
           ]),
         );
@@ -175,10 +191,10 @@ export function renderAction(action: FixAction, ctx: FixContext): Command[] {
           'iamidentitymapping',
           ...eksctlArgs(ctx),
           '--arn',
-          action.arn,
+          put.arn,
           '--username',
-          action.username,
-          ...action.groups.flatMap((g) => ['--group', g]),
+          put.username,
+          ...put.groups.flatMap((g) => ['--group', g]),
           '--no-duplicate-arns',
         ]),
       );
@@ -238,8 +254,9 @@ export function renderFix(plan: FixPlan, ctx: FixContext): Fix {
   }
   if (plan.snippet) fix.snippet = plan.snippet;
   if (plan.yamlSnippet) {
-    const put = plan.actions.find((a) => a.kind === 'aws-auth-put-mapping');
-    if (put && put.kind === 'aws-auth-put-mapping') {
+    const found = plan.actions.find((a) => a.kind === 'aws-auth-put-mapping');
+    const put = found?.kind === 'aws-auth-put-mapping' ? normalizedPutMapping(found) : undefined;
+    if (put) {
       fix.snippet = {
         language: 'yaml',
         content: `${put.section}: |\n${indent(mappingYaml(put.section, put))}`,
@@ -344,15 +361,16 @@ export function applyAction(snapshot: Snapshot, action: FixAction, now: Date): S
       }
       return next;
     case 'aws-auth-put-mapping': {
+      const put = normalizedPutMapping(action);
       const current = next.awsAuth?.status === 'ok' ? next.awsAuth.data : null;
       next.awsAuth = {
         status: 'ok',
         data: withMapping(current, {
-          section: action.section,
-          arn: action.arn,
-          username: action.username,
-          groups: action.groups,
-          ...(action.replaceArn ? { replaceArn: action.replaceArn } : {}),
+          section: put.section,
+          arn: put.arn,
+          username: put.username,
+          groups: put.groups,
+          ...(put.replaceArn ? { replaceArn: put.replaceArn } : {}),
         }),
       };
       return next;

@@ -496,10 +496,10 @@ export function nearMissFix(sim: Simulation, miss: NearMiss): FixPlan | undefine
   if (miss.source === 'access-entry' && miss.entry) {
     return recreateEntryPlan(sim, miss.entry.entry, miss.intended, {
       title: copy
-        ? `Create an access entry for ${miss.intended} like the one of ${miss.written}`
+        ? `Create an access entry for ${miss.intended} like the one of ${shownArn(miss.written)}`
         : miss.kind === 'recreated'
           ? `Delete the access entry for ${miss.intended} and create it again for the current principal`
-          : `Re-create the access entry for ${miss.intended} (it names ${miss.written})`,
+          : `Re-create the access entry for ${miss.intended} (it names ${shownArn(miss.written)})`,
       keepOld: copy,
       notes: copy
         ? undefined
@@ -513,8 +513,8 @@ export function nearMissFix(sim: Simulation, miss: NearMiss): FixPlan | undefine
   const username = m.username ? m.username : suggestedUsername(sim);
   return {
     title: copy
-      ? `Map ${miss.intended} in aws-auth like ${miss.written}`
-      : `Correct the aws-auth entry ${miss.written} to ${miss.intended}`,
+      ? `Map ${miss.intended} in aws-auth like ${shownArn(miss.written)}`
+      : `Correct the aws-auth entry ${shownArn(miss.written)} to ${miss.intended}`,
     actions: [
       {
         kind: 'aws-auth-put-mapping',
@@ -567,14 +567,34 @@ function unquote(value: string): string {
   return v;
 }
 
-function flowList(value: string): string[] | undefined {
-  const v = value.trim();
-  if (!v.startsWith('[') || !v.endsWith(']')) return undefined;
-  return v
-    .slice(1, -1)
+/**
+ * An ARN as written, for a title: JSON-quoted when it holds whitespace or other characters that would not show
+ * (a trailing space is what makes such an entry never match).
+ */
+export function shownArn(arn: string): string {
+  return /^[\x21-\x7e]+$/.test(arn) ? arn : JSON.stringify(arn);
+}
+
+/** The comma-separated items of (part of) a flow list, unquoted. */
+function flowItems(text: string): string[] {
+  return text
     .split(',')
     .map((s) => unquote(s))
     .filter((s) => s !== '');
+}
+
+/**
+ * The items of a flow list (`[a, b]`), also one whose closing bracket is missing (`[system:masters`): that is a
+ * YAML error which drops the section, and what the person meant is still plain. `closed` is false when the list
+ * goes on (or was meant to) on the next lines. Undefined for anything but a flow list.
+ */
+function flowList(value: string): { items: string[]; closed: boolean } | undefined {
+  const v = value.trim();
+  if (!v.startsWith('[')) return undefined;
+  const close = v.indexOf(']');
+  return close < 0
+    ? { items: flowItems(v.slice(1)), closed: false }
+    : { items: flowItems(v.slice(1, close)), closed: true };
 }
 
 /**
@@ -598,14 +618,28 @@ export function recoverEntries(text: string): RecoveredEntry[] {
       text: block.join('\n'),
     };
     let inGroups = false;
+    // Inside a flow list of groups that continues on the next lines (`[a,` then `b]`), or never closes.
+    let inFlow = false;
     for (const line of block) {
       const key = KEY_LINE.exec(line.replace(/^([ \t]*)-[ \t]*\{/, '$1'));
       if (key?.[1] && !/^[ \t]*-[ \t]+[^ \t]+:[^ \t]/.test(line)) {
         const name = key[1].toLowerCase();
         const value = key[2] ?? '';
         inGroups = name === 'groups' && value === '';
+        inFlow = false;
         if (name === 'username') entry.username = unquote(value);
-        if (name === 'groups') entry.groups.push(...(flowList(value) ?? []));
+        if (name === 'groups') {
+          const flow = flowList(value);
+          entry.groups.push(...(flow?.items ?? []));
+          inFlow = flow?.closed === false;
+        }
+        continue;
+      }
+      if (inFlow && /^[ \t]*-/.test(line)) inFlow = false; // a block item: the flow list never went on
+      if (inFlow) {
+        const close = line.indexOf(']');
+        entry.groups.push(...flowItems(close < 0 ? line : line.slice(0, close)));
+        inFlow = close < 0;
         continue;
       }
       const item = /^[ \t]*-[ \t]+(.+?)[ \t]*$/.exec(line);

@@ -7,9 +7,12 @@ import {
   nearMissFix,
   rebuildSection,
   recoverEntries,
+  shownArn,
   type NearMissKind,
 } from '../../src/simulate/near-miss.js';
 import { build, role, session, user, entry, trail, CA, EDIT, type BuildInput } from '../helpers/build.js';
+import { findingsOf } from '../helpers/rule-tester.js';
+import droppedSectionRule from '../../rules/aws-auth-section-dropped-by-parse-error.js';
 
 const NODE = `- rolearn: ${role('platform-prod-node-role')}
   username: system:node:{{EC2PrivateDNSName}}
@@ -310,6 +313,38 @@ describe('recoverEntries and rebuildSection', () => {
     });
   });
 
+  it('keeps the groups of a flow list whose closing bracket is missing (the YAML error itself)', () => {
+    const text = `${NODE}- rolearn: ${role('sre')}\n  username: sre:{{SessionName}}\n  groups: [system:masters\n- rolearn: ${role('viewer')}\n  username: viewer\n  groups: [viewers]\n`;
+    expect(recoverEntries(text).map((e) => e.groups)).toEqual([
+      ['system:bootstrappers', 'system:nodes'],
+      ['system:masters'],
+      ['viewers'],
+    ]);
+  });
+
+  it('reads a flow list that goes on over several lines', () => {
+    const text = `- rolearn: ${role('a')}\n  username: a\n  groups: [x,\n    "y",\n    z]\n`;
+    expect(recoverEntries(text)[0]?.groups).toEqual(['x', 'y', 'z']);
+  });
+
+  it('repairs a dropped section so the caller keeps its unterminated groups and is allowed', () => {
+    const snapshot = build({
+      principal: session('sre', 'kim'),
+      path: '/api/v1/nodes',
+      status: 401,
+      mapRoles: `${NODE}- rolearn: ${role('sre')}\n  username: sre:{{SessionName}}\n  groups: [system:masters\n`,
+    });
+    const { mine, collected } = findingsOf(droppedSectionRule, { name: 'fm24-2', snapshot });
+    const repair = mine[0]?.fixes[0]?.snippet?.content ?? '';
+    expect(repair).toContain('- system:masters');
+    expect(repair).not.toContain('groups: []');
+    const plan = collected[0]?.plans[0];
+    expect(plan?.actions[0]?.kind).toBe('aws-auth-set-data');
+    const now = new Date(Date.parse(snapshot.collectedAt ?? '') + 60_000);
+    const after = diagnoseDetailed(applyPlan(snapshot, plan ?? { title: '', actions: [] }, now), { now });
+    expect(after.simulation.outcome).toBe('allowed');
+  });
+
   it('rebuilds a section that loads every entry, the caller corrected', () => {
     const rebuilt = rebuildSection(broken, 'mapRoles', {
       arn: role('ops'),
@@ -325,5 +360,26 @@ describe('recoverEntries and rebuildSection', () => {
     expect(
       rebuildSection(text, 'mapRoles', { arn: role('ops'), username: 'ops', groups: [] }),
     ).toBeUndefined();
+  });
+});
+
+describe('shownArn', () => {
+  it('quotes an ARN whose whitespace would not show', () => {
+    expect(shownArn(`${role('ops')} `)).toBe(`"${role('ops')} "`);
+    expect(shownArn(role('ops'))).toBe(role('ops'));
+  });
+
+  it('shows the trailing space in the title of the corrective fix', () => {
+    const sim = simulationOf(
+      build({
+        mode: 'CONFIG_MAP',
+        principal: session('deployer', 'ci'),
+        mapRoles: mapRole(`"${role('deployer')} "`),
+      }),
+    );
+    const miss = findNearMisses(sim)[0];
+    expect(miss && nearMissFix(sim, miss)?.title).toBe(
+      `Correct the aws-auth entry "${role('deployer')} " to ${role('deployer')}`,
+    );
   });
 });
