@@ -1,6 +1,6 @@
 import type { Incident } from '../model/incident.js';
 import { Draft } from './draft.js';
-import { parseAuthenticatorError, parseAuthenticatorLine, isoTime } from './families/authenticator.js';
+import { parseAuthenticatorError, parseAuthenticatorLine } from './families/authenticator.js';
 import { parseAwsLine } from './families/aws.js';
 import { parseExecLine } from './families/exec.js';
 import { parseJsonValue, tryJson } from './families/json.js';
@@ -8,7 +8,16 @@ import { parseKubernetesLine } from './families/kubernetes.js';
 import { parseToolLine } from './families/tools.js';
 import { readKubeconfig, type KubeconfigFacts } from './kubeconfig.js';
 import { parseGoUrlError } from './request.js';
-import { eksctlName, findClusterArn, findEksEndpoint, findPrincipalArn } from './text.js';
+import {
+  commandContext,
+  eksctlName,
+  findClusterArn,
+  findEksEndpoint,
+  findPrincipalArn,
+  findTimestamp,
+  stripAnsi,
+  unboxLine,
+} from './text.js';
 import { TOKEN_PREFIX, decodeToken } from './token.js';
 
 export interface ParseOptions {
@@ -70,17 +79,39 @@ class ParseState {
     );
   }
 
-  chunk(text: string): void {
+  chunk(raw: string): void {
+    // Colour codes of a CI log split the phrases the parsers look for; they are never part of a message.
+    const text = stripAnsi(raw);
     const trimmed = text.trim();
     if (trimmed === '' || this.whole(trimmed)) return;
+    // Lines of a `│ … │` box (Pulumi, rich CLIs) are one message wrapped at the box width: read them joined.
+    const box: string[] = [];
+    let boxLength = 0;
+    const flushBox = (): void => {
+      if (box.length > 0) this.line(box.join(' '));
+      box.length = 0;
+      boxLength = 0;
+    };
     let start = 0;
     while (start <= text.length) {
       let end = text.indexOf('\n', start);
       if (end < 0) end = text.length;
       const line = text.slice(start, Math.min(end, start + LINE_WINDOW));
-      if (line.trim() !== '') this.line(line);
       start = end + 1;
+      const inner = unboxLine(line);
+      if (inner === undefined) {
+        flushBox();
+        if (line.trim() !== '') this.line(line);
+        continue;
+      }
+      // An empty box line ends a paragraph; a full window is read before the next line is added.
+      if (inner === '' || boxLength + inner.length >= LINE_WINDOW) flushBox();
+      if (inner !== '') {
+        box.push(inner);
+        boxLength += inner.length + 1;
+      }
     }
+    flushBox();
   }
 
   private wholeJson(text: string): boolean {
@@ -114,7 +145,7 @@ class ParseState {
   }
 
   line(raw: string): void {
-    const line = raw.replace(/\r$/, '');
+    const line = stripAnsi(raw).replace(/\r$/, '');
     const lower = line.toLowerCase();
     const d = this.draft;
 
@@ -162,11 +193,14 @@ class ParseState {
         d.set('region', named.region);
       }
     }
-    if (lower.includes('arn:aws')) d.set('principalArn', findPrincipalArn(line));
-    const stamp = /^\s*(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:?\d{2})?)\s/.exec(
-      line,
-    );
-    if (stamp) d.set('time', isoTime(stamp[1]));
+    // A bare ARN is only a guess: on an echoed command it may be the role asked for, not the caller.
+    if (lower.includes('arn:aws')) d.fallback('principalArn', findPrincipalArn(line));
+    d.set('time', findTimestamp(line));
+    const command = commandContext(line, lower);
+    if (command) {
+      d.set('clusterName', command.clusterName);
+      d.set('region', command.region);
+    }
     const goStatus = line.includes('Code:') ? /\bCode:(\d{3})\}/.exec(line) : null;
     if (goStatus && Number(goStatus[1]) >= 400) d.set('status', Number(goStatus[1]));
   }

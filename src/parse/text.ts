@@ -157,3 +157,91 @@ export function pluralizeKind(kind: string): string {
   if (/[^aeiou]y$/.test(lower)) return `${lower.slice(0, -1)}ies`;
   return `${lower}s`;
 }
+
+const ESC = String.fromCharCode(27);
+/** CSI sequences (SGR colour `ESC[31m`, erase-line `ESC[2K`), OSC sequences (hyperlinks) and two-byte escapes. */
+const ANSI = new RegExp(
+  `${ESC}\\[[0-9;?]*[ -/]*[@-~]|${ESC}\\][^\\u0007${ESC}]*(?:\\u0007|${ESC}\\\\)|${ESC}[@-Z_]`,
+  'g',
+);
+
+/** Removes terminal escape sequences (a coloured CI log), which split the phrases the parsers match. */
+export function stripAnsi(text: string): string {
+  return text.includes(ESC) ? text.replace(ANSI, '') : text;
+}
+
+/**
+ * The content of one line of a `│ … │` box (Pulumi's and rich CLIs' panels: a border on both sides), or undefined.
+ * Terraform's diagnostics draw only the left border, and each of their lines is a line of its own.
+ */
+export function unboxLine(line: string): string | undefined {
+  const m = /^\s{0,40}│(.*)│\s{0,40}$/.exec(line);
+  return m ? (m[1] ?? '').trim() : undefined;
+}
+
+/**
+ * When the line was written: a line-leading ISO 8601 stamp (`2021-10-18T21:17:08Z`), the space-separated form when
+ * it names its zone (`2020-12-11 15:06:31 UTC+0200`, CloudFormation events; a stamp without a zone is local time and
+ * is left alone), or a logfmt `ts=`/`time=` field. Returned as ISO 8601 (`2020-12-11T15:06:31+02:00`).
+ */
+export function findTimestamp(line: string): string | undefined {
+  const leading =
+    /^\s*(\d{4}-\d{2}-\d{2})(T| )(\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?) ?(Z|UTC|GMT)?([+-]\d{2}:?\d{2})?(?=[\s,|\]])/.exec(
+      line,
+    );
+  if (leading?.[1] && leading[3]) {
+    const zone = isoZone(leading[4], leading[5]);
+    if (leading[2] === 'T' || zone) return `${leading[1]}T${leading[3].replace(',', '.')}${zone ?? ''}`;
+  }
+  if (!line.includes('=')) return undefined;
+  const field =
+    /(?:^|[\s@])(?:ts|time)="?(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?)(Z|[+-]\d{2}:?\d{2})?"?(?=\s|$)/.exec(
+      line,
+    );
+  if (field?.[1]) return `${field[1]}${isoZone(undefined, field[2]) ?? ''}`;
+  return undefined;
+}
+
+/** `Z`/`UTC`/`GMT` with an optional `+0200` offset → `Z` or `+02:00`. */
+function isoZone(name: string | undefined, offset: string | undefined): string | undefined {
+  if (offset === 'Z') return 'Z';
+  if (offset) {
+    const digits = offset.replace(':', '');
+    return digits === '+0000' || digits === '-0000' ? 'Z' : `${digits.slice(0, 3)}:${digits.slice(3)}`;
+  }
+  return name ? 'Z' : undefined;
+}
+
+const CLUSTER_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/;
+
+/**
+ * Cluster and region named by a pasted `aws eks …` or `eksctl …` command (`--cluster-name`, `--name`, `-c`,
+ * `--cluster`, `--region`), or by eksctl's `using region <r>` banner. `--name` names the cluster for `aws eks`
+ * (every cluster operation takes it so) and for `eksctl <verb> cluster`; eksctl's `--name` elsewhere names a
+ * nodegroup or addon, so it is not read there.
+ */
+export function commandContext(
+  line: string,
+  lower: string,
+): { clusterName?: string; region?: string } | undefined {
+  const banner = lower.includes('using region ') ? /\busing region ([a-z0-9-]{4,30})\b/.exec(line) : null;
+  if (!lower.includes('eks')) return isRegion(banner?.[1]) ? { region: banner?.[1] } : undefined;
+  const awsEks = /(?:^|[\s$#>'"`(])aws\s+(?:--?[a-z-]{1,30}[= ][^\s]{1,100}\s+){0,3}eks\s/.test(line);
+  const eksctl = /(?:^|[\s$#>'"`(])eksctl\s/.test(line);
+  if (!awsEks && !eksctl) return isRegion(banner?.[1]) ? { region: banner?.[1] } : undefined;
+  const flag = (names: string): string | undefined => {
+    const m = new RegExp(`(?:^|\\s)(?:${names})(?:=|\\s+)["']?([^\\s"']{1,100})`).exec(line);
+    return m?.[1];
+  };
+  let cluster: string | undefined;
+  if (awsEks) cluster = flag('--cluster-name|--name');
+  if (eksctl) {
+    cluster = flag('--cluster|-c');
+    if (!cluster && /\beksctl\s+[a-z-]{1,30}\s+cluster\b/.test(line)) cluster = flag('--name|-n');
+  }
+  const region = flag('--region|-r') ?? banner?.[1];
+  return {
+    clusterName: cluster && CLUSTER_NAME.test(cluster) ? cluster : undefined,
+    region: isRegion(region) ? region : undefined,
+  };
+}

@@ -558,6 +558,351 @@ describe('merging and endpoints', () => {
   });
 });
 
+describe('a later, more specific line corrects the source and the principal', () => {
+  it.each([
+    [
+      'a Terraform frame outranks the Helm text it wraps',
+      [
+        'Error: Kubernetes cluster unreachable: the server has asked for the client to provide credentials',
+        '  with helm_release.karpenter',
+        '  on main.tf line 149, in resource "helm_release" "karpenter":',
+      ],
+      'terraform',
+    ],
+    [
+      "kubectl's own error line outranks the Status body it logged at -v=8",
+      [
+        'I0929 11:41:14.795976  551862 request.go:1351] Response Body: {"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"Unauthorized","reason":"Unauthorized","code":401}',
+        'error: You must be logged in to the server (Unauthorized)',
+      ],
+      'kubectl',
+    ],
+    [
+      "Lens's proxy log outranks the exec plugin's text printed above it",
+      [
+        'could not get token: NoCredentialProviders: no valid providers in chain. Deprecated.',
+        'E0524 17:11:48.238040 95142 proxy_server.go:147] Error while proxying request: getting credentials: exec: executable /usr/local/bin/aws-iam-authenticator failed with exit code 1',
+      ],
+      'lens',
+    ],
+    [
+      'equal ranks keep the first',
+      [
+        'could not get token: AccessDenied: Access denied',
+        'An error occurred (AccessDenied) when calling the AssumeRole operation: denied',
+      ],
+      'exec-plugin',
+    ],
+  ])('%s', (_label, lines, source) => {
+    expect(parseLogLines(lines.join('\n')).source).toBe(source);
+  });
+
+  it('`User: <arn>` outranks the ARN of an echoed command (the role it asked for, not the caller)', () => {
+    const incident = parseLogLines(
+      [
+        '$ aws eks get-token --cluster-name foo-apps-us-east-2 --role arn:aws:iam::123456789:role/foo-ci-pr',
+        'An error occurred (AccessDenied) when calling the AssumeRole operation: User: arn:aws:sts::123456789:assumed-role/foo-ci-pr/my-session is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::123456789:role/foo-ci-pr',
+      ].join('\n'),
+    );
+    expect(incident).toMatchObject({
+      principalArn: 'arn:aws:sts::123456789:assumed-role/foo-ci-pr/my-session',
+      clusterName: 'foo-apps-us-east-2',
+      source: 'aws-cli',
+    });
+  });
+
+  it('a bare ARN stays when nothing explicit follows, and the first explicit value still wins', () => {
+    expect(
+      parseLogLines('aws eks get-token --cluster-name c --role-arn arn:aws:iam::111122223333:role/admin')
+        .principalArn,
+    ).toBe('arn:aws:iam::111122223333:role/admin');
+    const two = parseLogLines(
+      [
+        'time="2024-05-01T10:00:00Z" level=warning msg="access denied" arn="arn:aws:iam::111122223333:user/alice" error="ARN is not mapped" path=/authenticate',
+        'An error occurred (AccessDenied) when calling the GetRole operation: User: arn:aws:iam::111122223333:user/bob is not authorized to perform: iam:GetRole',
+      ].join('\n'),
+    );
+    expect(two.principalArn).toBe('arn:aws:iam::111122223333:user/alice');
+  });
+});
+
+describe('pasted commands and banners name the cluster and region', () => {
+  it.each([
+    ['# eksctl get nodegroup -c eng-np-eks', { clusterName: 'eng-np-eks' }],
+    [
+      'aws eks --region eu-west-1 update-kubeconfig --name erp-eks-cluster',
+      { clusterName: 'erp-eks-cluster', region: 'eu-west-1' },
+    ],
+    [
+      'eksctl create iamidentitymapping --cluster=orders --region us-east-2',
+      { clusterName: 'orders', region: 'us-east-2' },
+    ],
+    ['eksctl utils write-kubeconfig --name prod-1', {}],
+    ['eksctl get cluster --name prod-1 -r ap-south-1', { clusterName: 'prod-1', region: 'ap-south-1' }],
+    ['[ℹ]  using region eu-west-1', { region: 'eu-west-1' }],
+    ['kubectl get pods --cluster my-context -n kube-system', {}],
+  ])('%s', (text, expected) => {
+    const incident = parseLogLines(text);
+    expect({ clusterName: incident.clusterName, region: incident.region }).toEqual({
+      clusterName: undefined,
+      region: undefined,
+      ...expected,
+    });
+  });
+});
+
+describe('decorations: colour codes, boxes and timestamps', () => {
+  it('ANSI colour codes of a CI log are stripped before matching', () => {
+    const incident = parseLogLines(
+      '\u001b[31m│\u001b[0m \u001b[0m\u001b[1m\u001b[31mError: \u001b[0m\u001b[0m\u001b[1mUnauthorized\u001b[0m\n\u001b[31m│\u001b[0m \u001b[0m  with module.eks.kubernetes_config_map.aws_auth[0],',
+    );
+    expect(incident).toMatchObject({ source: 'terraform', status: 401, facts: ['unauthorized'] });
+  });
+
+  it('a `│ … │` box is one message wrapped at the box width, and not a Terraform frame', () => {
+    const incident = parseLogLines(
+      [
+        '│  +  kubernetes:rbac.authorization.k8s.io/v1:ClusterRole lws-metrics-reader **creating failed** error:     │',
+        '│ configured Kubernetes cluster is unreachable: unable to load schema information from the API server: the  │',
+        '│ server has asked for the client to provide credentials                                                    │',
+      ].join('\n'),
+    );
+    expect(incident).toEqual({ status: 401, facts: ['unauthorized'] });
+  });
+
+  it.each([
+    [
+      '2020-12-11 15:06:31 UTC+0200 | TestResource | CREATE_FAILED | Error: At Create NS - Unauthorized',
+      '2020-12-11T15:06:31+02:00',
+    ],
+    ['2024-03-01 08:00:00 UTC | Unauthorized', '2024-03-01T08:00:00Z'],
+    ['2020-06-23T15:47:43.053+0100 [DEBUG] Unauthorized', '2020-06-23T15:47:43.053+01:00'],
+    [
+      'level=error ts=2021-01-18T13:50:37.349Z caller=klog.go:96 msg="x: Unauthorized"',
+      '2021-01-18T13:50:37.349Z',
+    ],
+    ['2022-09-23 10:48:11.3446 error   Unauthorized', undefined],
+    ['2025-12-20T10:00:00.000Z', undefined],
+  ])('%s → time %s', (text, time) => {
+    expect(parseLogLines(text).time).toBe(time);
+  });
+});
+
+describe('Kubernetes phrasings beyond the canonical forbidden message', () => {
+  it("the kubelet's `Forbidden (user=…, verb=…, resource=…, subresource=…)` behind kubectl exec/logs", () => {
+    expect(
+      parseLogLine(
+        'error: unable to upgrade connection: Forbidden (user=arn:aws:iam::123456789012:assumed-role/my-role/session, verb=create, resource=nodes, subresource=proxy)',
+      ),
+    ).toEqual({
+      source: 'kubectl',
+      status: 403,
+      username: 'arn:aws:iam::123456789012:assumed-role/my-role/session',
+      principalArn: 'arn:aws:iam::123456789012:assumed-role/my-role/session',
+      verb: 'create',
+      resource: 'nodes',
+      subresource: 'proxy',
+      facts: ['forbidden'],
+    });
+  });
+
+  it('the pre-1.11 RBAC message: its verb, not the `(get pods)` kubectl suffix', () => {
+    expect(
+      parseLogLine(
+        'Error from server (Forbidden): User "sally" cannot list pods in the namespace "default". (get pods)',
+      ),
+    ).toMatchObject({
+      source: 'kubectl',
+      status: 403,
+      username: 'sally',
+      verb: 'list',
+      resource: 'pods',
+      namespace: 'default',
+    });
+    expect(
+      parseLogLine('User "system:anonymous" cannot get nodes.metrics.k8s.io at the cluster scope.'),
+    ).toMatchObject({
+      username: 'system:anonymous',
+      verb: 'get',
+      resource: 'nodes',
+      apiGroup: 'metrics.k8s.io',
+    });
+  });
+
+  it('a reflector reports the inner LIST under the outer watch: the verb is list', () => {
+    expect(
+      parseLogLine('E1120 reflector.go:147] Failed to watch *v1.Node: failed to list *v1.Node: Unauthorized'),
+    ).toMatchObject({ status: 401, verb: 'list', resource: 'nodes' });
+  });
+
+  it.each([
+    [
+      'kubelet[4226]: E1009 kubelet_node_status.go:377] Error updating node status, will retry: error getting node "ip-172-26-0-213.ec2.internal": Unauthorized',
+      { verb: 'get', resource: 'nodes', name: 'ip-172-26-0-213.ec2.internal', status: 401 },
+    ],
+    ['Error: re-listing nodes: Unauthorized', { verb: 'list', resource: 'nodes', status: 401 }],
+    [
+      "Error: getting nodegroup's kubernetes version: failed to list nodes: Unauthorized",
+      { verb: 'list', resource: 'nodes', status: 401 },
+    ],
+  ])('%s', (text, expected) => {
+    expect(parseLogLine(text)).toMatchObject(expected);
+  });
+
+  it('prose calls are read only when a 401/403 follows', () => {
+    const incident = parseLogLine('failed to list files: permission denied');
+    expect(incident.verb).toBeUndefined();
+    expect(incident.resource).toBeUndefined();
+  });
+
+  it("kubelet's CSI plugin message names a kubelet client", () => {
+    expect(
+      parseLogLine('Failed to contact API server when waiting for CSINode publishing: Unauthorized').facts,
+    ).toEqual(['unauthorized', 'kubelet-client']);
+  });
+});
+
+describe('AWS error shapes', () => {
+  it('a zap/controller-runtime JSON record: the error field, the denied action, the record time', () => {
+    const incident = parseLogLines(
+      '{"level":"error","ts":1651073143.6192567,"msg":"Reconciler error","error":"AccessDenied: User: arn:aws:sts::700849607999:assumed-role/node/i-015251056f40ce440 is not authorized to perform: elasticloadbalancing:DescribeLoadBalancers because no identity-based policy allows the elasticloadbalancing:DescribeLoadBalancers action\\n\\tstatus code: 403, request id: 89923814"}',
+    );
+    expect(incident).toMatchObject({
+      status: 403,
+      awsAction: 'elasticloadbalancing:DescribeLoadBalancers',
+      principalArn: 'arn:aws:sts::700849607999:assumed-role/node/i-015251056f40ce440',
+      time: '2022-04-27T15:25:43.619Z',
+      facts: ['aws-access-denied'],
+    });
+  });
+
+  it('a Go SDK error code after a plain word (Karpenter)', () => {
+    expect(
+      parseLogLine(
+        'ERROR\tcontroller.provisioning\tCould not launch node, launching instances, creating fleet UnauthorizedOperation: You are not authorized to perform this operation.',
+      ),
+    ).toMatchObject({ status: 403, facts: ['aws-access-denied'] });
+    expect(parseLogLine('Error: AccessDenied: Access denied')).toMatchObject({ status: 403 });
+  });
+
+  it("SDK v2's empty credential chain: the action it tried, no credentials, and the IMDS URL is not a Kubernetes path", () => {
+    const incident = parseLogLine(
+      'Error: checking AWS STS access – cannot get role ARN for current session: operation error STS: GetCallerIdentity, failed to sign request: failed to retrieve credentials: failed to refresh cached credentials, no EC2 IMDS role found, operation error ec2imds: GetMetadata, request send failed, Get "http://169.254.169.254/latest/meta-data/iam/security-credentials/": dial tcp 169.254.169.254:80: connect: network unreachable',
+    );
+    expect(incident).toEqual(
+      expect.objectContaining({ awsAction: 'sts:GetCallerIdentity', facts: ['no-credentials'] }),
+    );
+    expect(incident.path).toBeUndefined();
+    expect(incident.verb).toBeUndefined();
+  });
+
+  it('a credential chain that failed on an HTTP error is not "no credentials"', () => {
+    const incident = parseLogLine(
+      'operation error STS: GetCallerIdentity, failed to sign request: failed to retrieve credentials: failed to refresh cached credentials, operation error STS: AssumeRole, https response error StatusCode: 403, RequestID: 1, api error AccessDenied: User: arn:aws:iam::111122223333:user/bob is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::111122223333:role/x',
+    );
+    expect(incident).toMatchObject({ awsAction: 'sts:AssumeRole', status: 403 });
+    expect(incident.facts).not.toContain('no-credentials');
+  });
+
+  it.each([
+    ['Get "https://sts.us-east-1.amazonaws.com/?Action=GetCallerIdentity": EOF', undefined],
+    [
+      'Get "https://10.0.0.1:443/api/v1/namespaces/default/pods": Unauthorized',
+      '/api/v1/namespaces/default/pods',
+    ],
+    ['Get "https://example.com/some/page": EOF', undefined],
+  ])('Go URL errors name a Kubernetes request only: %s', (text, path) => {
+    expect(parseLogLine(text).path).toBe(path);
+  });
+
+  it.each([
+    [
+      'pretty-printed JSON with a trailing comma',
+      '{\n  "Error": {\n    "Code": "SignatureDoesNotMatch",\n    "Message": "The request signature we calculated does not match",\n    "Type": "Sender"\n  },\n}',
+    ],
+    [
+      'single-line JSON',
+      '{"Error":{"Code":"SignatureDoesNotMatch","Message":"The request signature we calculated does not match","Type":"Sender"},"RequestId":"1"}',
+    ],
+    [
+      'XML',
+      '<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>SignatureDoesNotMatch</Code><Message>The request signature we calculated does not match</Message></Error></ErrorResponse>',
+    ],
+  ])("an STS error body (%s): STS's facts, and no status (the Kubernetes client saw 401)", (_label, text) => {
+    const incident = parseLogLines(text);
+    expect(incident.facts).toContain('sts-signature-mismatch');
+    expect(incident.status).toBeUndefined();
+  });
+
+  it("the authenticator's verify text around an STS body keeps its own reason", () => {
+    expect(
+      parseLogLine(
+        'could not verify token: sts getCallerIdentity failed: error from AWS (expected 200, got 403). Body: {"Error":{"Code":"SignatureDoesNotMatch","Message":"The request signature we calculated does not match","Type":"Sender"},"RequestId":"1"}',
+      ),
+    ).toEqual({
+      reason: 'sts getCallerIdentity failed: error from AWS (expected 200, got 403). Body: {',
+      facts: ['sts-signature-mismatch'],
+    });
+  });
+
+  it('`could not get token: NoCredentialProviders` is the exec plugin (Go SDK v1), not the AWS CLI', () => {
+    expect(
+      parseLogLine('could not get token: NoCredentialProviders: no valid providers in chain. Deprecated.'),
+    ).toEqual({ source: 'exec-plugin', facts: ['no-credentials'] });
+  });
+
+  it('IAM denial text without an error code still names the action', () => {
+    expect(
+      parseLogLine(
+        'User: arn:aws:sts::444455556666:assumed-role/qa/tom is not authorized to perform: eks:ListAccessEntries',
+      ),
+    ).toMatchObject({
+      awsAction: 'eks:ListAccessEntries',
+      principalArn: 'arn:aws:sts::444455556666:assumed-role/qa/tom',
+      facts: ['aws-access-denied'],
+    });
+  });
+});
+
+describe('tool frames', () => {
+  it.each([
+    [
+      'Failed to load live state: failed to get managed objects: failed to discover server resources for group version v1: Unauthorized',
+      'argocd',
+    ],
+    [
+      'Error: create: failed to create: secrets is forbidden: User "u" cannot create resource "secrets" in API group "" in the namespace "polaris"',
+      'helm',
+    ],
+    [
+      'error:   ▪ [CLUSTER]: Failed to connect to "prod": StatusCodeError: 401 - {"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"Unauthorized","reason":"Unauthorized","code":401} +5ms',
+      'lens',
+    ],
+    [
+      'F1103 22:14:30.475899 3315 main.go:82] failed to initialize proxyexec plugin: invalid apiVersion "client.authentication.k8s.io/v1alpha1"',
+      'lens',
+    ],
+    [
+      'assumego Error while proxying request: getting credentials: decoding stdout: yaml: line 3: mapping values are not allowed in this context',
+      'exec-plugin',
+    ],
+  ])('%s → %s', (text, source) => {
+    expect(parseLogLine(text).source).toBe(source);
+  });
+
+  it('a plugin whose stdout is not an ExecCredential failed; an old apiVersion is its own fact', () => {
+    expect(
+      parseLogLine('Error while proxying request: getting credentials: decoding stdout: yaml: line 3: bad')
+        .facts,
+    ).toEqual(['exec-plugin-failed']);
+    expect(
+      parseLogLine(
+        'Post "https://x.gr7.us-east-1.eks.amazonaws.com/api/v1/namespaces/kube-system/serviceaccounts": getting credentials: decoding stdout: no kind "ExecCredential" is registered for version "client.authentication.k8s.io/v1alpha1" in scheme "pkg/runtime/scheme.go:100"',
+      ).facts,
+    ).toEqual(['exec-api-version-v1alpha1']);
+  });
+});
+
 describe('formatIncident', () => {
   it('prints one aligned line per field', () => {
     expect(formatIncident(parseLogLine(SEED))).toBe(

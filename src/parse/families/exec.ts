@@ -19,6 +19,10 @@ export function parseExecLine(line: string, lower: string, draft: Draft): void {
       draft.fact('exec-plugin-not-found');
     }
   }
+  // The plugin ran but printed something that is not an ExecCredential (a prompt, a banner, YAML): no token either.
+  const decoding = lower.includes('getting credentials: decoding stdout:');
+  if (decoding) draft.source('exec-plugin');
+  let versionProblem = false;
   if (lower.includes('exec plugin') || lower.includes('execcredential')) {
     const invalid = /exec plugin: invalid apiVersion "([^"]{1,100})"/.exec(line);
     const returned = /plugin returned version (client\.authentication\.k8s\.io\/[a-z0-9]{1,20})/.exec(line);
@@ -32,7 +36,12 @@ export function parseExecLine(line: string, lower: string, draft: Draft): void {
         version.endsWith('/v1alpha1') ? 'exec-api-version-v1alpha1' : 'exec-api-version-unsupported',
       );
       draft.set('reason', clip((invalid ?? returned ?? noKind)?.[0] ?? ''));
+      versionProblem = true;
     }
+  }
+  if (decoding && !versionProblem) {
+    draft.fact('exec-plugin-failed');
+    draft.set('reason', clip(/getting credentials: decoding stdout: [^\n]{0,300}/.exec(line)?.[0] ?? ''));
   }
   // aws-iam-authenticator token generation (`aws-iam-authenticator token -r ...`) errors.
   if (lower.includes('could not get token:')) draft.source('exec-plugin');

@@ -1,5 +1,6 @@
 import type { Draft } from '../draft.js';
 import { REASON_STATUS, clip, looksLikePrincipalArn } from '../text.js';
+import { recordStsErrorCode } from './aws.js';
 import { parseForbidden } from './kubernetes.js';
 import { usernameFacts } from './identity.js';
 
@@ -32,26 +33,51 @@ export function parseJsonValue(value: unknown, draft: Draft, parseLine: LinePars
   if (isAuditEvent(value)) return parseAuditEvent(value, draft);
   if (Array.isArray(value.events)) return parseJsonValue(value.events, draft, parseLine, depth + 1);
   if (Array.isArray(value.results)) return parseJsonValue(value.results, draft, parseLine, depth + 1);
-  for (const key of ['log', 'message', '@message']) {
-    const nested = value[key];
-    if (typeof nested === 'string') {
-      const trimmed = nested.trim();
-      if (trimmed.startsWith('{') && depth < 3) {
-        const inner = tryJson(trimmed);
-        if (inner !== undefined && parseJsonValue(inner, draft, parseLine, depth + 1)) return true;
-      }
-      parseLine(nested);
-      return true;
-    }
+  if (isObject(value.Error) && typeof value.Error.Code === 'string') {
+    // STS's JSON error body, `{"Error":{"Code":"SignatureDoesNotMatch","Message":"…","Type":"Sender"}}`.
+    return recordStsErrorCode(value.Error.Code, draft);
   }
-  return false;
+  // Log records: Docker `log`, CloudWatch `message`/`@message`, and zap/logr (controller-runtime, Karpenter), which
+  // put the summary in `msg` and the wrapped error text in `error`.
+  let any = false;
+  for (const key of ['log', 'message', '@message', 'msg', 'error', 'err']) {
+    const nested = value[key];
+    if (typeof nested !== 'string') continue;
+    any = true;
+    const trimmed = nested.trim();
+    if (trimmed.startsWith('{') && depth < 3) {
+      const inner = tryJson(trimmed);
+      if (inner !== undefined && parseJsonValue(inner, draft, parseLine, depth + 1)) continue;
+    }
+    parseLine(nested);
+  }
+  if (any) draft.set('time', recordTime(value.time ?? value.ts ?? value.timestamp));
+  return any;
+}
+
+/** A log record's own timestamp: RFC 3339 text, or zap's epoch seconds (`"ts":1651073143.61`). */
+function recordTime(value: unknown): string | undefined {
+  if (typeof value === 'string') {
+    return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})$/.test(value)
+      ? value
+      : undefined;
+  }
+  // Seconds between 2001 and 2286; milliseconds and other units are not guessed.
+  if (typeof value === 'number' && value >= 1e9 && value < 1e10) return new Date(value * 1000).toISOString();
+  return undefined;
 }
 
 export function tryJson(text: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch {
-    return undefined;
+    // Hand-edited pastes keep a trailing comma (`},\n}`); JSON without it is the same document.
+    if (!/,\s*[}\]]/.test(text)) return undefined;
+    try {
+      return JSON.parse(text.replace(/,(\s*[}\]])/g, '$1')) as unknown;
+    } catch {
+      return undefined;
+    }
   }
 }
 

@@ -9,7 +9,8 @@ import { usernameFacts } from './identity.js';
  * errors and kubelet logs.
  */
 export function parseKubernetesLine(line: string, lower: string, draft: Draft): void {
-  if (lower.includes('forbidden')) parseForbidden(line, draft);
+  if (lower.includes('forbidden') || lower.includes('" cannot ')) parseForbidden(line, draft);
+  if (lower.includes('forbidden (user=')) parseKubeletForbidden(line, lower, draft);
   parseUnauthorized(line, lower, draft);
   parseDiscovery(line, lower, draft);
   parseErrorFromServer(line, lower, draft);
@@ -17,6 +18,7 @@ export function parseKubernetesLine(line: string, lower: string, draft: Draft): 
   parseApiServerAuthn(line, lower, draft);
   parseKubelet(line, lower, draft);
   parseReflector(line, lower, draft);
+  parseClientCall(line, lower, draft);
 }
 
 /** Status for the tail of a client error (`...: the server has asked for the client to provide credentials`). */
@@ -42,14 +44,21 @@ const VERB = /^[a-z]{1,40}$/;
 /**
  * `<res>[.<group>] ["<name>"] is forbidden: User "<u>" cannot <verb> resource "<res>[/<sub>]" in API group "<g>"
  * in the namespace "<ns>"` (or `at the cluster scope`), the pre-1.14 form `cannot <verb> <res>.<group>[/<sub>]`,
+ * the pre-1.11 message without the `is forbidden:` prefix (`User "<u>" cannot list pods in the namespace "<ns>".`)
  * and non-resource `forbidden: User "<u>" cannot get path "/<p>"`.
  */
 export function parseForbidden(raw: string, draft: Draft): boolean {
   const line = raw.includes('\\"') ? raw.replace(/\\"/g, '"') : raw;
   const anchor = 'forbidden: User "';
-  const at = line.indexOf(anchor);
-  if (at < 0) return false;
+  let at = line.indexOf(anchor);
   let i = at + anchor.length;
+  if (at < 0) {
+    // The old message stands alone (`Error from server (Forbidden): User "sally" cannot …`).
+    const bare = /(?:^|[\s:(])User "(?=[^"]{0,400}" cannot [a-z]{1,40} )/.exec(line.slice(0, 4000));
+    if (!bare) return false;
+    at = bare.index;
+    i = at + bare[0].length;
+  }
   const userEnd = line.indexOf('"', i);
   if (userEnd < 0) return false;
   const username = line.slice(i, userEnd);
@@ -188,6 +197,9 @@ function parseErrorFromServer(line: string, lower: string, draft: Draft): void {
 
 /** `kubectl -v=6+`: `"Response" verb="GET" url="..." status="401 Unauthorized"` and the older `GET <url> 401 ...`. */
 function parseVerboseRequest(line: string, lower: string, draft: Draft): void {
+  // `-v=8` prints the body the client got (`request.go:1351] Response Body: {"kind":"Status",…}`).
+  const bodyLog = lower.includes('] response body:') && /\brequest\.go:\d{1,6}\] Response Body:/.test(line);
+  if (bodyLog) draft.source('kubectl');
   if (!lower.includes('round_trippers.go') && !lower.includes('"response" verb=')) return;
   draft.source('kubectl');
   const modern = /verb="([A-Z]{3,7})" url="([^"]{1,2000})" status="(\d{3})/.exec(line);
@@ -222,20 +234,88 @@ function parseKubelet(line: string, lower: string, draft: Draft): void {
     / kubelet(?:\[\d{1,10}\])?: /.test(line) ||
     lower.includes('kubelet_node_status.go') ||
     lower.includes('pkg/kubelet/') ||
-    lower.includes('unable to register node')
+    lower.includes('unable to register node') ||
+    // pkg/volume/csi: the kubelet's CSI plugin waits for its CSINode object through the kubelet's client.
+    lower.includes('waiting for csinode publishing')
   ) {
     draft.fact('kubelet-client');
   }
 }
 
-/** client-go reflectors: `Failed to list *v1.Service: Unauthorized`. */
+/**
+ * client-go reflectors: `Failed to list *v1.Service: Unauthorized`, and `Failed to watch *v1.Node: failed to list
+ * *v1.Node: Unauthorized`, where the innermost call is the request that failed: ListAndWatch lists first and
+ * reports the list's error under the watch, so the verb RBAC has to allow is `list`.
+ */
 function parseReflector(line: string, lower: string, draft: Draft): void {
   if (!lower.includes('failed to ')) return;
-  const m = /[Ff]ailed to (list|watch) \*[a-z0-9]{1,20}\.([A-Z][A-Za-z0-9]{0,63}): ([^\n]{0,300})/.exec(line);
+  const re = /[Ff]ailed to (list|watch) \*[a-z0-9]{1,20}\.([A-Z][A-Za-z0-9]{0,63}): /g;
+  let last: RegExpExecArray | null = null;
+  let seen = 0;
+  for (let m = re.exec(line); m && seen < 8; m = re.exec(line), seen++) last = m;
+  if (!last?.[1] || !last[2]) return;
+  const start = last.index + last[0].length;
+  draft.set('verb', last[1]);
+  draft.set('resource', pluralizeKind(last[2]));
+  classifyKubeError(line.slice(start, start + 300), draft);
+}
+
+/**
+ * The kubelet's own authorizer (`kubectl logs/exec/port-forward` reach it through the API server):
+ * `Forbidden (user=<u>, verb=<v>, resource=<r>, subresource=<s>)`; kubectl prints it after `error: unable to
+ * upgrade connection:` (exec, attach, port-forward).
+ */
+function parseKubeletForbidden(line: string, lower: string, draft: Draft): void {
+  const m =
+    /Forbidden \(user=([^,()\s]{1,400}), verb=([a-z]{1,40}), resource=([a-z0-9.-]{0,253}), subresource=([a-z0-9-]{0,63})\)/.exec(
+      line,
+    );
   if (!m?.[1] || !m[2]) return;
-  const tail = m[3] ?? '';
-  // The nested `failed to list *X: <err>` carries the real error; the outer verb stays.
-  draft.set('verb', m[1]);
-  draft.set('resource', pluralizeKind(m[2]));
-  classifyKubeError(tail, draft);
+  if (lower.includes('unable to upgrade connection')) draft.source('kubectl');
+  draft.set('status', 403);
+  draft.fact('forbidden');
+  draft.set('username', m[1]);
+  usernameFacts(m[1], draft);
+  draft.set('verb', m[2]);
+  if (m[3]) {
+    const split = splitGroupResource(m[3]);
+    draft.set('resource', split.resource);
+    draft.set('apiGroup', split.apiGroup);
+  }
+  draft.set('subresource', m[4] || undefined);
+}
+
+/** True when the tail is an authentication or authorization failure (the call's own wording is free-form). */
+function authFailure(tail: string): boolean {
+  return /^(?:Unauthorized\b|the server has asked for the client to provide credentials|[^\n]{0,200}\bis forbidden: User ")/.test(
+    tail,
+  );
+}
+
+/**
+ * Client calls named in prose: kubelet's `error getting node "<n>": Unauthorized` (its node-status heartbeat, a GET)
+ * and eksctl's `failed to list nodes: Unauthorized` / `re-listing nodes: Unauthorized`. Read only when what follows
+ * is a 401/403, so unrelated "failed to list files: …" text is left alone.
+ */
+function parseClientCall(line: string, lower: string, draft: Draft): void {
+  if (lower.includes('error getting node "')) {
+    const m = /error getting node "([^"\s]{1,253})": ([^\n]{0,300})/.exec(line);
+    if (m?.[1] && authFailure(m[2] ?? '')) {
+      draft.set('verb', 'get');
+      draft.set('resource', 'nodes');
+      draft.set('name', m[1]);
+    }
+  }
+  if (lower.includes('listing ') || lower.includes('failed to list ')) {
+    const m =
+      /(?:[Ff]ailed to list|\bre-listing|\b[Ee]rror listing) ([a-z][a-z0-9-]{1,62}s(?:\.[a-z0-9.-]{1,200})?): ([^\n]{0,300})/.exec(
+        line,
+      );
+    if (m?.[1] && authFailure(m[2] ?? '')) {
+      const split = splitGroupResource(m[1]);
+      draft.set('verb', 'list');
+      draft.set('resource', split.resource);
+      draft.set('apiGroup', split.apiGroup);
+    }
+  }
 }

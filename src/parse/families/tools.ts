@@ -23,7 +23,8 @@ export function parseToolLine(line: string, lower: string, draft: Draft): void {
 
 function isTerraform(line: string, lower: string): boolean {
   return (
-    /^\s*[│╷╵]/.test(line) ||
+    // Terraform's diagnostic frame has a left border only; `│ … │` boxes (Pulumi, rich CLIs) are unfolded before.
+    (/^\s*[│╷╵]/.test(line) && !/│\s*$/.test(line)) ||
     /\.tf line \d+/.test(line) ||
     lower.includes('terraform-provider-') ||
     /\bmodule\.[A-Za-z0-9_-]{1,100}\./.test(line) ||
@@ -38,7 +39,10 @@ function isHelm(lower: string): boolean {
     lower.includes('upgrade failed:') ||
     lower.includes('installation failed:') ||
     lower.includes('at helm install') ||
-    lower.includes('query: failed to query with labels')
+    // Helm 3's release storage driver (a Secret per release revision) wraps the API error it got.
+    /\b(?:create: failed to create|update: failed to update|list: failed to list|delete: failed to delete|query: failed to query with labels)\b/.test(
+      lower,
+    )
   );
 }
 
@@ -47,7 +51,11 @@ function isArgoCd(lower: string): boolean {
     lower.includes('comparisonerror') ||
     lower.includes('argocd') ||
     lower.includes('failed to sync cluster') ||
-    lower.includes('rest config invalid')
+    lower.includes('rest config invalid') ||
+    // The application controller's comparison conditions and its cluster cache.
+    lower.includes('failed to load live state:') ||
+    lower.includes('failed to load target state:') ||
+    lower.includes('error synchronizing cache state')
   );
 }
 
@@ -70,7 +78,30 @@ function parseLens(line: string, lower: string, draft: Draft): void {
       if (status === 403) draft.fact('forbidden');
     }
   }
-  if (lower.includes('error while proxying request')) draft.source('lens');
+  // kubectl's proxy package (Lens bundles it; `kubectl proxy` is the other user) logs through klog as
+  // `proxy_server.go:NNN] Error while proxying request`, which EKS users report from Lens. Other proxies print the
+  // bare phrase too (Rancher, wrappers such as granted's assumego), so without the frame it names no tool.
+  if (
+    lower.includes('error while proxying request') &&
+    /proxy_server\.go:\d{1,6}\] Error while proxying/.test(line)
+  ) {
+    draft.source('lens');
+  }
+  // The proxy's fatal start-up error (`main.go:82] failed to initialize proxyexec plugin: …`).
+  const proxyStart =
+    lower.includes('failed to initialize proxy') && /\] failed to initialize proxy/.test(line);
+  if (proxyStart) draft.source('lens');
+  // Lens's main-process log: `[CLUSTER]: Failed to connect to "<name>": StatusCodeError: 401 - {…}`.
+  if (lower.includes('[cluster]: failed to connect to')) {
+    draft.source('lens');
+    const code = /StatusCodeError: (\d{3})\b/.exec(line);
+    const status = code ? Number(code[1]) : undefined;
+    if (status && status >= 400) {
+      draft.set('status', status);
+      if (status === 401) draft.fact('unauthorized');
+      if (status === 403) draft.fact('forbidden');
+    }
+  }
   const lens403 = /does not have permissions to list namespaces/.exec(line);
   if (lens403) {
     draft.source('lens');
