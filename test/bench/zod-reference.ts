@@ -133,6 +133,7 @@ const apiServiceSchema = z.looseObject({
     .looseObject({
       group: z.string().optional(),
       version: z.string().optional(),
+      versionPriority: z.number().optional(),
       service: z
         .looseObject({
           name: z.string().optional(),
