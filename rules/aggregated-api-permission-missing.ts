@@ -1,10 +1,13 @@
-import { defineRule } from '../src/engine/define-rule.js';
+import { defineRule, type RuleReport } from '../src/engine/define-rule.js';
 import { compact, mappingEvidence } from '../src/engine/evidence.js';
 import { narrowestPolicyAllowing } from '../src/eks/access-policies.js';
 import type { FixPlan } from '../src/fix/actions.js';
 import { accessEntryPlan, entryPrincipalArn } from '../src/fix/plans.js';
-import { canICommand } from '../src/fix/run-commands.js';
+import { canICommand, serviceAccountBinding } from '../src/fix/run-commands.js';
 import { aggregatedTarget } from '../src/k8s/aggregated.js';
+import type { RequestAttributes } from '../src/k8s/request-info.js';
+import { okData } from '../src/model/snapshot.js';
+import type { Simulation } from '../src/simulate/simulate.js';
 import { describeRequest } from '../src/k8s/rbac.js';
 import { bindingName, clusterRoleAllowing, USER_FACING_CLUSTER_ROLES } from '../src/k8s/role-suggest.js';
 
@@ -28,9 +31,19 @@ export default defineRule({
   ],
   messages: {
     missing: 'No access policy or RBAC rule allows {{request}} on the aggregated API {{groupVersion}}',
+    serviceAccount:
+      'ServiceAccount {{namespace}}/{{name}} may not {{request}} on the aggregated API {{groupVersion}}: no RBAC rule allows it',
+    serviceAccountUndecided:
+      'ServiceAccount {{namespace}}/{{name}} may lack RBAC to {{request}} on the aggregated API {{groupVersion}} (RBAC not collected)',
     undecided: '{{request}} on the aggregated API {{groupVersion}} may be missing from RBAC (not collected)',
   },
-  check({ sim }, report) {
+  check({ sim, incident }, report) {
+    // A ServiceAccount (a Prometheus scraper) is no IAM principal: the replay has no identity for it.
+    const saUser = incident.username?.startsWith(SA_PREFIX) ? incident.username : undefined;
+    if (saUser && !sim.identity) {
+      checkServiceAccount(sim, saUser, report);
+      return;
+    }
     if (sim.authorization?.allowed === true || !sim.authorization || !sim.identity) return;
     const target = aggregatedTarget(sim.input.snapshot, sim.request);
     if (!target) return;
@@ -116,3 +129,178 @@ export default defineRule({
     });
   },
 });
+
+const SA_PREFIX = 'system:serviceaccount:';
+
+/** What EKS documents a control-plane metrics scraper needs (EKSUG view-raw-metrics): get on both endpoints. */
+const EKS_METRICS_RULE = {
+  verbs: ['get'],
+  apiGroups: ['metrics.eks.amazonaws.com'],
+  resources: ['kcm/metrics', 'ksh/metrics'],
+};
+
+/** The RBAC rule the request needs, as a ClusterRole rule. */
+function neededRule(request: RequestAttributes): {
+  verbs: string[];
+  apiGroups: string[];
+  resources: string[];
+} {
+  if (request.apiGroup === EKS_METRICS_RULE.apiGroups[0] && request.verb === 'get') return EKS_METRICS_RULE;
+  const resource = request.subresource ? `${request.resource}/${request.subresource}` : request.resource;
+  return { verbs: [request.verb], apiGroups: [request.apiGroup], resources: [resource] };
+}
+
+/** `get kcm/metrics "container"` rather than the resource.group form, which reads badly for these names. */
+function shortRequest(request: RequestAttributes): string {
+  const resource = request.subresource ? `${request.resource}/${request.subresource}` : request.resource;
+  return `${request.verb} ${resource}${request.name ? ` "${request.name}"` : ''}`;
+}
+
+type Report = (r: RuleReport<'missing' | 'undecided' | 'serviceAccount' | 'serviceAccountUndecided'>) => void;
+
+/**
+ * FM-47 for a ServiceAccount: RBAC is all it has. Extend the ClusterRole it is already bound to (what AWS documents
+ * for Prometheus), bind it to a ClusterRole that already allows the request, or create both.
+ */
+function checkServiceAccount(sim: Simulation, username: string, report: Report): void {
+  if (sim.impersonation || sim.facts.has('impersonation')) return; // someone impersonated it: FM-40
+  const [namespace = '', name = ''] = username.slice(SA_PREFIX.length).split(':');
+  const target = aggregatedTarget(sim.input.snapshot, sim.request);
+  if (!namespace || !name || !target || !sim.request.isResourceRequest) return;
+  const groups = ['system:serviceaccounts', `system:serviceaccounts:${namespace}`, 'system:authenticated'];
+  const rbac = sim.index.rbac;
+  const decision = sim.index.rbacCollected ? rbac.authorize({ username, groups }, sim.request) : undefined;
+  if (decision?.allowed) return;
+  const groupVersion = `${target.group}/${target.version}`;
+  const request = shortRequest(sim.request);
+  const rule = neededRule(sim.request);
+  const rawRoles = okData(sim.input.snapshot, 'rbac')?.clusterRoles ?? [];
+  const aggregatedRole = (roleName: string) =>
+    rawRoles.some(
+      (r) => r.metadata?.name === roleName && (r as { aggregationRule?: unknown }).aggregationRule,
+    );
+  // A ClusterRole the ServiceAccount already has cluster-wide, with rules to extend (an aggregated role's rules are
+  // rewritten by its controller, so adding to it would not last).
+  const bound = rbac
+    .bindingsForUser(username)
+    .find(
+      (b) =>
+        b.kind === 'ClusterRoleBinding' &&
+        b.roleRef.kind === 'ClusterRole' &&
+        !b.builtin &&
+        (rbac.rulesOf(b.roleRef)?.length ?? 0) > 0 &&
+        !aggregatedRole(b.roleRef.name),
+    );
+  const fixes: FixPlan[] = [];
+  if (bound) {
+    const patch = JSON.stringify([{ op: 'add', path: '/rules/-', value: rule }]);
+    fixes.push({
+      title: `Add the rule to ClusterRole ${bound.roleRef.name}, which ${namespace}/${name} is bound to`,
+      actions: [
+        {
+          kind: 'run',
+          tool: 'kubectl',
+          argv: ['kubectl', 'patch', 'clusterrole', bound.roleRef.name, '--type=json', `-p=${patch}`],
+        },
+      ],
+      notes: `ClusterRoleBinding ${bound.name} already gives ${namespace}/${name} this ClusterRole, cluster-wide. If the role is managed by a Helm chart or an operator, add the rule there too, or the next upgrade drops it. Run it as a cluster administrator.`,
+    });
+  }
+  // A ClusterRole that already allows the request (metrics-server's reader, a chart's scraper role), never a
+  // wildcard one such as cluster-admin: binding it grants no more than needed.
+  const wildcard = (roleName: string) =>
+    (rbac.rulesOf({ kind: 'ClusterRole', name: roleName }) ?? []).some((r) =>
+      [...(r.apiGroups ?? []), ...(r.resources ?? []), ...(r.verbs ?? [])].includes('*'),
+    );
+  const names = [...METRICS_ROLES, ...rawRoles.map((r) => r.metadata?.name ?? '')].filter(
+    (n, i, all) => n !== '' && all.indexOf(n) === i && !aggregatedRole(n) && !wildcard(n),
+  );
+  const existing = clusterRoleAllowing(rbac, sim.request, names);
+  if (existing) {
+    fixes.push({
+      title: `${bound ? 'Or bind' : 'Bind'} ClusterRole ${existing} to ServiceAccount ${namespace}/${name}`,
+      actions: [
+        serviceAccountBinding({
+          name: bindingName(name, existing),
+          clusterRole: existing,
+          serviceAccount: { namespace, name },
+        }),
+      ],
+      notes: `${target.group} resources are cluster-scoped: only a ClusterRoleBinding grants them. Run it as a cluster administrator.`,
+    });
+  }
+  if (!bound && !existing) {
+    const roleName =
+      target.group === EKS_METRICS_RULE.apiGroups[0]
+        ? 'eks-control-plane-metrics-reader'
+        : bindingName(sim.request.resource, target.group, 'reader');
+    const manifest = [
+      'apiVersion: rbac.authorization.k8s.io/v1',
+      'kind: ClusterRole',
+      'metadata:',
+      `  name: ${roleName}`,
+      'rules:',
+      `  - apiGroups: [${rule.apiGroups.map((g) => JSON.stringify(g)).join(', ')}]`,
+      `    resources: [${rule.resources.map((r) => JSON.stringify(r)).join(', ')}]`,
+      `    verbs: [${rule.verbs.map((v) => JSON.stringify(v)).join(', ')}]`,
+      '---',
+      'apiVersion: rbac.authorization.k8s.io/v1',
+      'kind: ClusterRoleBinding',
+      'metadata:',
+      `  name: ${bindingName(name, roleName)}`,
+      'roleRef:',
+      '  apiGroup: rbac.authorization.k8s.io',
+      '  kind: ClusterRole',
+      `  name: ${roleName}`,
+      'subjects:',
+      '  - kind: ServiceAccount',
+      `    name: ${name}`,
+      `    namespace: ${namespace}`,
+    ].join('\n');
+    fixes.push({
+      title: `Create ClusterRole ${roleName} and bind it to ServiceAccount ${namespace}/${name}`,
+      actions: [{ kind: 'run', tool: 'kubectl', argv: ['kubectl', 'apply', '-f', `${roleName}.yaml`] }],
+      snippet: { language: 'yaml', content: manifest },
+      notes: `Save the snippet as ${roleName}.yaml first. ${target.group} resources are cluster-scoped: a RoleBinding cannot grant them, only a ClusterRoleBinding. Run it as a cluster administrator.`,
+    });
+  }
+  const undecided = decision === undefined;
+  report({
+    messageId: undecided ? 'serviceAccountUndecided' : 'serviceAccount',
+    data: { namespace, name, request, groupVersion },
+    ...(undecided ? { severity: 'info' as const } : {}),
+    explanation:
+      `The request runs as ServiceAccount ${namespace}/${name} (its token, not IAM), so only Kubernetes RBAC can allow it: access entries and access policies apply to IAM principals. ` +
+      `${groupVersion} is an aggregated API${target.apiService ? ` (APIService ${target.apiService.name} → Service ${target.apiService.service})` : ''}; ` +
+      `kube-apiserver authorizes the request before proxying it, and ${undecided ? 'RBAC was not collected to show whether' : 'no binding of the ServiceAccount or its groups'} allows ${request}` +
+      (target.group === EKS_METRICS_RULE.apiGroups[0]
+        ? '. A control-plane metrics scraper needs get on kcm/metrics and ksh/metrics in metrics.eks.amazonaws.com (EKS documents this rule for Prometheus).'
+        : '.'),
+    evidence: compact([
+      { source: 'incident', pointer: '/incident/logLines', note: `the error names User "${username}"` },
+      bound
+        ? {
+            source: 'rbac',
+            pointer: bound.pointer,
+            note: `ClusterRoleBinding ${bound.name} binds ClusterRole ${bound.roleRef.name}, which lacks the rule`,
+          }
+        : decision
+          ? { source: 'rbac', pointer: '/rbac/data', note: decision.reason }
+          : undefined,
+      target.apiService
+        ? {
+            source: 'apiServices',
+            pointer: target.apiService.pointer,
+            note: `${target.apiService.name} is served by ${target.apiService.service}`,
+          }
+        : undefined,
+    ]),
+    fixes,
+    checks: [
+      {
+        title: 'What RBAC allows the ServiceAccount (as a cluster administrator)',
+        commands: [canICommand(sim.request, { user: username })],
+      },
+    ],
+  });
+}

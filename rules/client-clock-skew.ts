@@ -1,6 +1,12 @@
 import { defineRule } from '../src/engine/define-rule.js';
 import { compact } from '../src/engine/evidence.js';
-import { clientEvidence, execEvidence, tokenEvidence } from '../src/evidence/client.js';
+import {
+  clientEvidence,
+  execEvidence,
+  kubectlMintsToken,
+  tokenEvidence,
+  tokenMeasuredAt,
+} from '../src/evidence/client.js';
 import { logCitation } from '../src/evidence/logs.js';
 import type { Check } from '../src/model/report.js';
 import { commandText } from '../src/fix/quote.js';
@@ -23,6 +29,8 @@ export default defineRule({
   messages: {
     ahead:
       'The token is dated {{skew}} in the future: the client clock is ahead and STS refuses the signature',
+    behind:
+      'kubectl made this token itself, yet it was already expired: the client clock is behind by {{skew}} or more',
     maybeBehind:
       'kubectl made this token itself, yet it is already expired: the client clock may be behind by {{skew}} or more',
   },
@@ -72,8 +80,9 @@ export default defineRule({
       });
       return;
     }
-    // Behind: a token kubectl made through the exec plugin expires by kubectl's own clock after 14 minutes, so a
-    // fresh one that the authenticator already finds expired points at the clock (not provable without its time).
+    // Behind: a token kubectl made through the exec plugin expires by kubectl's own clock after 14 minutes, so one
+    // the authenticator already finds expired points at the clock. kubectl itself failing says so; with only the
+    // authenticator's log (the client unknown) it stays a possibility.
     const exec = clientEvidence(sim.input.snapshot).kubeconfig?.facts.exec;
     if (
       sim.failingStage === 'token' &&
@@ -81,17 +90,35 @@ export default defineRule({
       exec &&
       (incident.source === 'kubectl' || incident.source === undefined)
     ) {
+      const minted = kubectlMintsToken(sim.input.snapshot, incident);
       const skew =
         ageSeconds !== undefined ? `${Math.max(1, Math.floor(ageSeconds / 60) - 14)} min` : 'a few minutes';
+      const measured = tokenMeasuredAt(sim);
       report({
-        messageId: 'maybeBehind',
+        messageId: minted ? 'behind' : 'maybeBehind',
         data: { skew },
-        severity: 'info',
+        ...(minted ? { stage: 'token' as const } : { severity: 'info' as const }),
         explanation:
           'kubectl runs the exec plugin and reuses the token until the expirationTimestamp the plugin reports (14 minutes ' +
           'after it was made, by the same local clock). If the authenticator still finds it older than 15 minutes, the ' +
-          'local clock is behind real time. Only the client machine can tell: compare its UTC time with AWS.',
-        evidence: compact([logCitation(sim, 'token-expired'), execEvidence(sim.input.snapshot)]),
+          'local clock is behind real time: every token kubectl makes is then born expired, and getting a new one changes nothing.' +
+          (sim.token?.date && ageSeconds !== undefined
+            ? ` This token is dated ${sim.token.date}, ${Math.floor(ageSeconds / 60)} min before ${measured.failure ? 'the failure' : 'collection'} (${measured.at.toISOString()}): the clock is at least ${skew} behind.`
+            : '') +
+          (minted ? '' : ' Only the client machine can tell: compare its UTC time with AWS.'),
+        evidence: compact([
+          logCitation(sim, 'token-expired'),
+          tokenEvidence(sim.input.snapshot, `X-Amz-Date ${sim.token?.date ?? '?'}`),
+          execEvidence(sim.input.snapshot),
+        ]),
+        fixes: [
+          {
+            title: 'Synchronise the clock with NTP, then retry',
+            actions: [{ kind: 'run', tool: 'shell', argv: ['sudo', 'timedatectl', 'set-ntp', 'true'] }],
+            notes:
+              'That is for Linux with systemd. macOS: System Settings > General > Date & Time > Set time automatically (or `sudo sntp -sS time.apple.com`); Windows: `w32tm /resync`. kubectl makes a new token on the next request.',
+          },
+        ],
         checks,
       });
     }

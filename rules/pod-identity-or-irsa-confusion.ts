@@ -2,6 +2,7 @@ import { defineRule } from '../src/engine/define-rule.js';
 import { compact, mappingEvidence } from '../src/engine/evidence.js';
 import type { FixPlan } from '../src/fix/actions.js';
 import { canICommand, serviceAccountBinding } from '../src/fix/run-commands.js';
+import { aggregatedTarget } from '../src/k8s/aggregated.js';
 import { describeRequest } from '../src/k8s/rbac.js';
 import { bindingName, clusterRoleAllowing, USER_FACING_CLUSTER_ROLES } from '../src/k8s/role-suggest.js';
 
@@ -29,6 +30,11 @@ export default defineRule({
   check({ sim, incident }, report) {
     const username = incident.username;
     if (!username?.startsWith(SA_PREFIX)) return;
+    // Someone impersonated the ServiceAccount (kubectl --as): no pod and no IAM role is involved (FM-40).
+    if (sim.impersonation || sim.authorization?.impersonated) return;
+    // A ServiceAccount missing RBAC for an aggregated API (a scraper on kcm/metrics) is FM-47's case, unless an IAM
+    // role's mapping shows the IRSA / Pod Identity confusion this rule is about.
+    if (!sim.mapping && aggregatedTarget(sim.input.snapshot, sim.request)) return;
     const [namespace = '', name = ''] = username.slice(SA_PREFIX.length).split(':');
     if (!namespace || !name) return;
     const request = sim.request;

@@ -37,7 +37,10 @@ export default defineRule({
     const stale = sim.accessEntryStale;
     const after = (e: TimelineEvent) =>
       entryCreated !== undefined && Date.parse(e.time) > Date.parse(entryCreated);
-    const recreatedInTrail = timeline.filter((e) => RECREATE_EVENTS.has(e.event) && after(e));
+    // A CreateRole that failed (EntityAlreadyExists, AccessDenied) re-created nothing.
+    const recreatedInTrail = timeline.filter(
+      (e) => RECREATE_EVENTS.has(e.event) && after(e) && !e.detail.includes('(failed:'),
+    );
     const deletedInTrail = timeline.filter((e) => DELETE_EVENTS.has(e.event) && after(e));
     const created = recreatedInTrail[recreatedInTrail.length - 1];
     if (!stale && !created) return;
@@ -69,9 +72,11 @@ export default defineRule({
       explanation:
         `EKS records the unique id of the IAM ${isUser ? 'user (AIDA…)' : 'role (AROA…)'} when an access entry is created and authenticates callers by that id, then checks the ARN. ` +
         `The access entry for ${principalArn} was created on ${entryCreated ?? '?'}, but ${name} ` +
-        (stale
-          ? `was created on ${stale.principalCreated}${iam?.principal.id ? ` (current id ${iam.principal.id})` : ''}`
-          : `was created again on ${created?.time ?? '?'} according to CloudTrail`) +
+        (stale?.provenBy === 'cloudTrail'
+          ? `was created again on ${stale.principalCreated} according to CloudTrail${stale.principalId ? ` (new id ${stale.principalId})` : ''}; IAM itself could not be read, and an entry can only be made for a principal that exists, so a later creation is a re-creation`
+          : stale
+            ? `was created on ${stale.principalCreated}${iam?.principal.id ? ` (current id ${iam.principal.id})` : ''}`
+            : `was created again on ${created?.time ?? '?'} according to CloudTrail`) +
         '. A deleted and re-created principal gets a new unique id even with the same name and ARN, and EKS does not delete or update the entry, ' +
         `so describe-access-entry still looks healthy while the authenticator answers "identity is not mapped".${fallback}`,
       evidence: compact<EvidenceRef>([

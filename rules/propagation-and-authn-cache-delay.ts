@@ -2,6 +2,7 @@ import { defineRule } from '../src/engine/define-rule.js';
 import { checkOf } from '../src/engine/evidence.js';
 import type { TimelineEvent } from '../src/model/report.js';
 import { matchKey } from '../src/simulate/context.js';
+import type { Simulation } from '../src/simulate/simulate.js';
 import { trailEventOf } from '../src/timeline/timeline.js';
 
 /** Changes that grant access and take effect only after EKS propagates them (seconds) and caches expire. */
@@ -25,7 +26,7 @@ export default defineRule({
   precedence: 5,
   summary:
     'The failure came right after access was granted: EKS propagates access entries within seconds and the API server caches authentication results for about two minutes.',
-  requires: ['cloudTrail', 'accessEntries'],
+  requires: ['cloudTrail', 'accessEntries', 'auditEvents'],
   references: [
     'https://docs.aws.amazon.com/eks/latest/userguide/creating-access-entries.html',
     'https://kubernetes.io/docs/reference/access-authn-authz/authentication/#webhook-token-authentication',
@@ -42,7 +43,7 @@ export default defineRule({
     const observedAt = sim.input.snapshot.incident?.observedAt ?? incident.time;
     const failedAt = observedAt ? Date.parse(observedAt) : NaN;
     const key = sim.principal?.canonicalArn ? matchKey(sim.principal.canonicalArn) : undefined;
-    const grant = Number.isNaN(failedAt)
+    const logged = Number.isNaN(failedAt)
       ? undefined
       : [...timeline].reverse().find((e) => {
           const at = Date.parse(e.time);
@@ -55,6 +56,8 @@ export default defineRule({
             concernsCaller(sim.input.snapshot, e, key)
           );
         });
+    // Without CloudTrail, the access entry's own timestamps tell when it (or the policy that allows) was granted.
+    const grant = logged ?? entryGrant(sim, failedAt);
     const status = `HTTP ${observed}`;
     if (grant && observedAt) {
       const seconds = Math.round((failedAt - Date.parse(grant.time)) / 1000);
@@ -107,6 +110,51 @@ export default defineRule({
     });
   },
 });
+
+/**
+ * The grant the collected access entry itself dates: its creation, a later update (modifiedAt), or the association
+ * of the policy that allows the request, when one came shortly before the failure.
+ */
+function entryGrant(sim: Simulation, failedAt: number): TimelineEvent | undefined {
+  const item = sim.mapping?.source === 'access-entry' ? sim.mapping.accessEntry : undefined;
+  if (!item || Number.isNaN(failedAt)) return undefined;
+  const { entry, pointer } = item;
+  const candidates: TimelineEvent[] = [];
+  const add = (event: string, time: string | undefined, at: string, detail: string): void => {
+    if (time) candidates.push({ time, event, detail, source: 'accessEntries', pointer: at });
+  };
+  add(
+    'CreateAccessEntry',
+    entry.createdAt,
+    `${pointer}/createdAt`,
+    `access entry ${entry.principalArn} created`,
+  );
+  if (entry.modifiedAt && entry.modifiedAt !== entry.createdAt) {
+    add(
+      'UpdateAccessEntry',
+      entry.modifiedAt,
+      `${pointer}/modifiedAt`,
+      `access entry ${entry.principalArn} modified`,
+    );
+  }
+  const allowedBy = sim.authorization?.policies?.allowedBy;
+  const association = allowedBy ? entry.associatedPolicies?.[allowedBy.index] : undefined;
+  if (allowedBy && association) {
+    add(
+      'AssociateAccessPolicy',
+      association.associatedAt,
+      `${pointer}/associatedPolicies/${allowedBy.index}/associatedAt`,
+      `${allowedBy.policyArn.split('/').pop() ?? allowedBy.policyArn} associated`,
+    );
+  }
+  let best: TimelineEvent | undefined;
+  for (const c of candidates) {
+    const at = Date.parse(c.time);
+    if (Number.isNaN(at) || at > failedAt || failedAt - at > WINDOW_MS) continue;
+    if (!best || at > Date.parse(best.time)) best = c;
+  }
+  return best;
+}
 
 /** A grant for the caller (or for nobody in particular: mode changes, aws-auth edits). */
 function concernsCaller(

@@ -1,9 +1,15 @@
 import { defineRule } from '../src/engine/define-rule.js';
 import { compact } from '../src/engine/evidence.js';
-import { clientEvidence, tokenEvidence } from '../src/evidence/client.js';
+import {
+  clientEvidence,
+  clusterPartition,
+  readStsHostRefusal,
+  tokenEvidence,
+} from '../src/evidence/client.js';
 import { logCitation } from '../src/evidence/logs.js';
 import type { FixPlan } from '../src/fix/actions.js';
 import { regeneratedUser } from '../src/fix/kubeconfig.js';
+import { okData } from '../src/model/snapshot.js';
 
 /**
  * FM-11: the token's pre-signed URL points at a host the authenticator does not accept for the cluster's partition
@@ -32,25 +38,41 @@ export default defineRule({
   },
   check({ sim, incident, clusterName, region }, report) {
     if (sim.failingStage !== 'token' || !sim.facts.has('sts-endpoint-rejected')) return;
-    const rejected = clientEvidence(sim.input.snapshot).stsHostRejected;
-    const host = rejected?.host ?? sim.token?.host ?? '?';
+    const snapshot = sim.input.snapshot;
+    const rejected = clientEvidence(snapshot).stsHostRejected;
+    const logged = logCitation(sim, 'sts-endpoint-rejected');
     const message =
       rejected?.message ??
       sim.token?.problems.find((p) => p.fact === 'sts-endpoint-rejected')?.message ??
       incident.reason ??
+      logged?.note ??
       'unexpected hostname';
-    const messageId = /global endpoint/.test(message)
-      ? 'globalEndpoint'
-      : /does not support hostname/.test(message)
-        ? 'otherPartition'
-        : 'customHost';
-    const partition = rejected?.clusterPartition ?? 'aws';
+    // Without a token, the authenticator's own words name the host and its (the cluster's) partition.
+    const said = readStsHostRefusal(message);
+    const host = rejected?.host ?? sim.token?.host ?? said?.host ?? 'an unrecognised STS host';
+    const messageId =
+      said?.kind === 'global-endpoint' || /global endpoint/.test(message)
+        ? 'globalEndpoint'
+        : said?.kind === 'other-partition' || /does not support hostname/.test(message)
+          ? 'otherPartition'
+          : 'customHost';
+    const partition =
+      rejected?.clusterPartition ?? said?.clusterPartition ?? clusterPartition(snapshot, region) ?? 'aws';
+    const hostPartition = sim.token?.partition ?? said?.hostPartition;
     const fixes: FixPlan[] = [];
     if (messageId === 'otherPartition') {
+      // The exec plugin's region decides the STS host it signs for: the cluster's region is in the right partition.
+      const user = regeneratedUser(sim, { clusterName, region });
       fixes.push({
-        title: `Sign with credentials of the cluster's partition (${partition})`,
+        title: `Sign with credentials of the cluster's partition (${partition})${region ? ` and its region ${region}` : ''}`,
         actions: [],
-        notes: `Use a profile whose credentials belong to an account in ${partition}; credentials of one partition are not valid in another.`,
+        ...(user ? { snippet: user.snippet } : {}),
+        notes:
+          `${host} belongs to ${hostPartition ? `partition ${hostPartition}` : 'another partition'}; the cluster only accepts STS hosts of ${partition}. ` +
+          `Run the exec plugin with a profile whose credentials come from an account in ${partition}` +
+          (region ? ` and with --region ${region}, so it pre-signs for sts.${region}.<domain>` : '') +
+          '. Credentials of one partition are not valid in another.' +
+          (user ? ` \`${user.command}\` (add --profile <${partition} profile>) writes the entry shown.` : ''),
       });
     } else {
       const env = messageId === 'globalEndpoint' ? { AWS_STS_REGIONAL_ENDPOINTS: 'regional' } : undefined;
@@ -80,9 +102,9 @@ export default defineRule({
         'sts.amazonaws.com only in partition aws. VPC interface endpoint names and custom endpoints (AWS_ENDPOINT_URL_STS, ' +
         '`endpoint_url` in the profile) are refused, and so are hosts of another partition.',
       evidence: compact([
-        logCitation(sim, 'sts-endpoint-rejected'),
-        tokenEvidence(sim.input.snapshot, `pre-signed for ${host}`),
-        rejected
+        logged,
+        tokenEvidence(snapshot, `pre-signed for ${host}`),
+        okData(snapshot, 'cluster')?.arn
           ? { source: 'cluster', pointer: '/cluster/data/arn', note: `cluster partition ${partition}` }
           : undefined,
       ]),

@@ -1,6 +1,6 @@
 import { defineRule } from '../src/engine/define-rule.js';
 import { compact } from '../src/engine/evidence.js';
-import { clientEvidence, tokenEvidence } from '../src/evidence/client.js';
+import { clientEvidence, kubectlMintsToken, tokenEvidence, tokenMeasuredAt } from '../src/evidence/client.js';
 import { logCitation } from '../src/evidence/logs.js';
 import type { FixPlan } from '../src/fix/actions.js';
 import { EXEC_API_VERSION, regeneratedUser } from '../src/fix/kubeconfig.js';
@@ -27,6 +27,11 @@ export default defineRule({
     if (sim.failingStage !== 'token' || !sim.facts.has('token-expired')) return;
     const view = clientEvidence(sim.input.snapshot).kubeconfig;
     const staticToken = view?.facts.token === 'static';
+    // The kubeconfig already runs the exec plugin: "use exec" would change nothing.
+    const execInUse = Boolean(view?.facts.exec) && !staticToken;
+    // kubectl made the token itself and refreshes it by its own clock: the clock is the cause (client-clock-skew).
+    const clockSuspect = kubectlMintsToken(sim.input.snapshot, incident);
+    const measured = tokenMeasuredAt(sim);
     const tool = incident.source === 'terraform' || incident.source === 'helm' ? incident.source : undefined;
     const ageSeconds = sim.token?.ageSeconds;
     const age = ageSeconds !== undefined ? `${Math.floor(ageSeconds / 60)} min` : 'more than 15 min';
@@ -57,7 +62,7 @@ export default defineRule({
           'A token from the aws_eks_cluster_auth data source is made once at plan time and expires 15 minutes later; the exec block runs `aws eks get-token` for every connection.',
       });
     }
-    if (user && (staticToken || !tool)) {
+    if (user && (staticToken || !tool) && !execInUse) {
       fixes.push({
         title: 'Use the exec plugin instead of a fixed or cached token',
         actions: [],
@@ -67,28 +72,43 @@ export default defineRule({
           'Programs that load a kubeconfig once (SDK clients, long-running jobs) must reload credentials before 15 minutes.',
       });
     }
-    if (!fixes.length) {
-      fixes.push({
-        title: 'Make a new token and use it within 15 minutes',
-        actions: [],
-        notes: 'Re-run `aws eks get-token` (or let kubectl run it through the kubeconfig exec stanza).',
-      });
+    if (!fixes.length && !clockSuspect) {
+      fixes.push(
+        execInUse
+          ? {
+              title: 'Reload credentials in the client that reused the token',
+              actions: [],
+              notes:
+                'The kubeconfig already runs the exec plugin, and kubectl refreshes its token before 15 minutes. A program that loads the kubeconfig once (an SDK client, a long-running job) must run the plugin again before the token is 15 minutes old.',
+            }
+          : {
+              title: 'Make a new token and use it within 15 minutes',
+              actions: [],
+              notes: 'Re-run `aws eks get-token` (or let kubectl run it through the kubeconfig exec stanza).',
+            },
+      );
     }
     report({
       messageId,
       data: { age, tool: tool ?? 'the client' },
+      // The expiry is how the failure shows, not its cause, when kubectl made the token itself.
+      ...(clockSuspect ? { severity: 'info' as const } : {}),
       explanation:
         'aws-iam-authenticator rejects a token 15 minutes after its X-Amz-Date, whatever X-Amz-Expires says ' +
         '("X-Amz-Date parameter is expired (15 minute expiration)"); the client sees 401. ' +
         (sim.token?.date
-          ? `This token was signed at ${sim.token.date}, ${age} before ${sim.input.now.toISOString()}. `
+          ? `This token was signed at ${sim.token.date}, ${age} before ${measured.failure ? 'the failure at ' : ''}${measured.at.toISOString()}. `
           : '') +
-        (staticToken
-          ? 'The kubeconfig user has a fixed `token:`, so every request after those 15 minutes fails. '
-          : tool
-            ? `${tool === 'helm' ? 'Helm' : 'Terraform'} reuses one token for the whole run, so an apply longer than 15 minutes fails part-way. `
-            : 'A client that cached the token (or a pasted token) used it too late. ') +
-        'A client clock that is behind makes fresh tokens look old as well (client-clock-skew).',
+        (clockSuspect
+          ? 'kubectl made it through the kubeconfig exec plugin and reuses such a token only for 14 minutes by its own clock, so the client clock is behind (client-clock-skew): a new token is born expired as well. '
+          : staticToken
+            ? 'The kubeconfig user has a fixed `token:`, so every request after those 15 minutes fails. '
+            : tool
+              ? `${tool === 'helm' ? 'Helm' : 'Terraform'} reuses one token for the whole run, so an apply longer than 15 minutes fails part-way. `
+              : 'A client that cached the token (or a pasted token) used it too late. ') +
+        (clockSuspect
+          ? ''
+          : 'A client clock that is behind makes fresh tokens look old as well (client-clock-skew).'),
       evidence: compact([
         logCitation(sim, 'token-expired'),
         tokenEvidence(sim.input.snapshot, `X-Amz-Date ${sim.token?.date ?? '?'}: ${age} old`),

@@ -30,6 +30,11 @@ export interface RuleReport<M extends string> {
   checks?: Check[];
   /** Overrides the rule's default severity (e.g. `info` when the evidence cannot decide). */
   severity?: Severity;
+  /**
+   * The stage this finding explains, when the cause can fail more than one (FM-03 fails mapping or authorization,
+   * FM-06 the token or STS check); default: the rule's `stage`.
+   */
+  stage?: Stage;
 }
 
 export interface RuleDefinition<M extends string> {

@@ -6,7 +6,7 @@ import { rules as allRules } from '../../rules/index.js';
 import { renderFix } from '../fix/actions.js';
 import type { Incident } from '../model/incident.js';
 import { pathOfIncident } from '../k8s/incident-request.js';
-import { stages, type Finding, type Report, type Severity } from '../model/report.js';
+import { stages, type Finding, type Report, type Severity, type Stage } from '../model/report.js';
 import { sourceNames, type Snapshot } from '../model/snapshot.js';
 import { parseLogLines } from '../parse/index.js';
 import { indexSnapshot } from '../simulate/context.js';
@@ -77,6 +77,7 @@ export function diagnoseDetailed(snapshot: Snapshot, options: DiagnoseOptions = 
     namespace: pick('namespace'),
     observedStatus,
     incident,
+    pastedLines: lines,
     now,
     index,
   });
@@ -151,12 +152,30 @@ export function diagnose(snapshot: Snapshot, options: DiagnoseOptions = {}): Rep
   return diagnoseDetailed(snapshot, options).report;
 }
 
+/** Stages that answer 401: the token and STS checks, the mapping, identity rendering, and a Service-backed API. */
+const STAGES_ANSWERING_401: readonly Stage[] = ['token', 'sts', 'mapping', 'identity', 'aggregation'];
+
+/**
+ * Whether a cause of `stage` explains this failure: it failed there, or the observed status settled the verdict
+ * because a stage could not be evaluated (DESIGN §4) and `stage`, at or after it, answers with that same status,
+ * e.g. an aggregated API's 401 behind a mapping that could not be read.
+ */
+export function explainsFailure(sim: Simulation, stage: Stage): boolean {
+  if (sim.outcome === 'allowed' || !sim.failingStage) return false;
+  if (sim.failingStage === stage) return true;
+  const failing = sim.trace.find((s) => s.stage === sim.failingStage);
+  const unknown = sim.trace.find((s) => s.result === 'unknown');
+  if (failing?.result === 'fail' || !unknown || sim.outcome !== 'unauthenticated') return false;
+  return STAGES_ANSWERING_401.includes(stage) && stages.indexOf(stage) >= stages.indexOf(unknown.stage);
+}
+
 export function runRules(rules: readonly Rule[], ctx: RuleContext): Finding[] {
   const { sim } = ctx;
   const ranked: Array<{ finding: Finding; explains: boolean; precedence: number; stageOrder: number }> = [];
   for (const rule of rules) {
     rule.check(ctx, (r) => {
-      const explains = sim.failingStage === rule.stage && sim.outcome !== 'allowed';
+      const stage = r.stage ?? rule.stage;
+      const explains = explainsFailure(sim, stage);
       let severity: Severity = r.severity ?? rule.severity ?? 'error';
       // Latent risks that did not cause this failure are warnings (DESIGN §1, ranking).
       if (severity === 'error' && !explains) severity = 'warning';
@@ -173,13 +192,14 @@ export function runRules(rules: readonly Rule[], ctx: RuleContext): Finding[] {
         references: [...rule.references],
       };
       if (r.checks?.length) finding.checks = r.checks;
-      ranked.push({ finding, explains, precedence: rule.precedence, stageOrder: stages.indexOf(rule.stage) });
+      ranked.push({ finding, explains, precedence: rule.precedence, stageOrder: stages.indexOf(stage) });
     });
   }
   ranked.sort(
     (a, b) =>
-      SEVERITY_ORDER[a.finding.severity] - SEVERITY_ORDER[b.finding.severity] ||
+      // What explains this failure leads, even when undecided (DESIGN §1, §4); a latent risk never outranks it.
       Number(b.explains) - Number(a.explains) ||
+      SEVERITY_ORDER[a.finding.severity] - SEVERITY_ORDER[b.finding.severity] ||
       b.precedence - a.precedence ||
       a.stageOrder - b.stageOrder ||
       // Code-unit order, not localeCompare: ids are ASCII, and ICU collation costs tens of ms at start-up.

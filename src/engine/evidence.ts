@@ -39,6 +39,16 @@ export function mappingEvidence(sim: Simulation, note?: string): EvidenceRef | u
       note: note ?? `${e.section} entry ${e.index} (${e.arn})${e.line ? `, line ${e.line}` : ''}`,
     };
   }
+  if (m.source === 'authenticator-log' && m.logGrant) {
+    const g = m.logGrant;
+    return {
+      source: 'authenticatorLogs',
+      pointer: g.pointer,
+      note:
+        note ??
+        `the authenticator granted access as username "${g.username}", groups [${g.groups.join(', ')}]${g.time ? ` at ${g.time}` : ''}`,
+    };
+  }
   return { source: 'awsAuth', pointer: m.pointer, note: note ?? 'mapAccounts' };
 }
 

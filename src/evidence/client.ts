@@ -9,7 +9,8 @@
  *   partition …` / `partition {…} does not support hostname …` (FM-11; AUTH `verifySTSHostnameFormat`);
  * - the kubeconfig sends requests to another endpoint than this cluster's (FM-08): this cluster does not decide.
  */
-import { parseClusterArn } from '../eks/arn.js';
+import { canonicalArn, isPrincipalArn, parseClusterArn, stripPath } from '../eks/arn.js';
+import type { Incident } from '../model/incident.js';
 import type { EvidenceRef } from '../model/report.js';
 import { okData, type Snapshot } from '../model/snapshot.js';
 import { readKubeconfig, type KubeconfigFacts } from '../parse/kubeconfig.js';
@@ -233,4 +234,270 @@ export function tokenEvidence(
     pointer: field === 'length' && token.length !== undefined ? '/token/data/length' : '/token/data/url',
     note,
   };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// FM-03: who really signed the failing token. The authenticator maps whoever signed it, so when the evidence names
+// another principal than the one the user gave, EKS decided for that other principal.
+
+/** The principal that signed the failing request's token, when the evidence names another one than was given. */
+export interface TokenSigner {
+  /** The ARN the cluster saw: the STS session ARN when the authenticator logged one, else the ARN named. */
+  arn: string;
+  source: 'authenticatorLogs' | 'incident';
+  pointer: string;
+  note: string;
+  /**
+   * How it is tied to the failing request: the token's access key in the authenticator's STS response (decisive);
+   * the pasted error naming who the API server saw (decisive); the only principal denied near the failure time.
+   */
+  match: 'access-key' | 'error' | 'time';
+}
+
+export interface SignerQuery {
+  snapshot: Snapshot;
+  /** What the pasted lines say. */
+  incident: Incident | undefined;
+  /** The principal the user named (flag or snapshot incident). */
+  givenArn: string;
+  observedStatus: number | undefined;
+  /** The failing token's access key id (X-Amz-Credential), when the token is known. */
+  accessKeyId?: string | undefined;
+  /** With --as, a 403 names the impersonated user, not the signer. */
+  impersonating: boolean;
+}
+
+/** Principals compared the way the authenticator matches them: canonical, path-less, lower-cased. */
+function signerKey(arn: string | undefined): string | undefined {
+  if (!arn) return undefined;
+  try {
+    return stripPath(canonicalArn(arn)).toLowerCase();
+  } catch {
+    return undefined;
+  }
+}
+
+interface AuthenticatorRecord {
+  at: number;
+  time: number | undefined;
+  kind: 'denied' | 'granted' | 'sts';
+  arn: string;
+  key: string;
+  accessKeyId?: string;
+}
+
+const records = new WeakMap<Snapshot, AuthenticatorRecord[]>();
+
+const RECORD_KIND = /\bmsg="?(access denied|access granted|STS response)/i;
+const RECORD_ARN = /\barn="?(arn:[^"\s]+)/;
+const RECORD_KEY = /\baccesskeyid="?([A-Z0-9]{16,128})/i;
+
+/** Authenticator decisions and STS responses that name a principal, read once per snapshot with cheap patterns. */
+function namedRecords(snapshot: Snapshot): AuthenticatorRecord[] {
+  let found = records.get(snapshot);
+  if (found) return found;
+  found = [];
+  (okData(snapshot, 'authenticatorLogs') ?? []).forEach((entry, at) => {
+    const message = typeof entry?.message === 'string' ? entry.message : undefined;
+    const kind = message ? RECORD_KIND.exec(message)?.[1]?.toLowerCase() : undefined;
+    const arn = kind && message ? RECORD_ARN.exec(message)?.[1] : undefined;
+    const key = signerKey(arn);
+    if (!message || !kind || !arn || !key) return;
+    const stamp = Date.parse(entry.timestamp);
+    const record: AuthenticatorRecord = {
+      at,
+      time: Number.isNaN(stamp) ? undefined : stamp,
+      kind: kind === 'access denied' ? 'denied' : kind === 'access granted' ? 'granted' : 'sts',
+      arn,
+      key,
+    };
+    const accessKeyId = RECORD_KEY.exec(message)?.[1];
+    if (accessKeyId) record.accessKeyId = accessKeyId;
+    found?.push(record);
+  });
+  records.set(snapshot, found);
+  return found;
+}
+
+/** Lines that name nobody else are tied to a known failure time only this close to it. */
+const SIGNER_WINDOW_MS = 2 * 60_000;
+/** Without a failure time, the look-back from collection (a token lives 15 minutes). */
+const SIGNER_LOOKBACK_MS = 15 * 60_000;
+
+/** The pasted line that names `text`, for a precise pointer. */
+function pastedPointer(snapshot: Snapshot, text: string): string {
+  const at = (snapshot.incident?.logLines ?? []).findIndex((l) => typeof l === 'string' && l.includes(text));
+  return at >= 0 ? `/incident/logLines/${at}` : '/incident/logLines';
+}
+
+/** The identity a pasted 403, audit event or authenticator denial names as the caller. */
+function pastedSigner(q: SignerQuery, givenKey: string): TokenSigner | undefined {
+  const incident = q.incident;
+  if (!incident || q.impersonating || incident.awsAction) return undefined;
+  const facts = incident.facts ?? [];
+  let named: string | undefined;
+  if (incident.username && isPrincipalArn(incident.username) && facts.includes('forbidden')) {
+    named = incident.username; // `User "<arn>" cannot ...`: the API server authorized this identity
+  } else if (incident.source === 'audit' && incident.principalArn && (incident.status ?? 0) >= 400) {
+    named = incident.principalArn; // user.extra.arn of the failing request
+  } else if (
+    incident.source === 'authenticator' &&
+    incident.principalArn &&
+    (facts.includes('identity-not-mapped') || facts.includes('unauthorized'))
+  ) {
+    named = incident.principalArn; // `access denied arn=...`
+  }
+  const key = signerKey(named);
+  if (!named || !key || key === givenKey) return undefined;
+  return {
+    arn: named,
+    source: 'incident',
+    pointer: pastedPointer(q.snapshot, named),
+    note: `the pasted error names ${named}`,
+    match: 'error',
+  };
+}
+
+function loggedSigner(q: SignerQuery, givenKey: string): TokenSigner | undefined | null {
+  const all = namedRecords(q.snapshot);
+  if (all.length === 0) return undefined;
+  const iso = (t: number | undefined) => (t === undefined ? '' : ` at ${new Date(t).toISOString()}`);
+  // The token's access key in an STS response names its signer whatever the time.
+  if (q.accessKeyId) {
+    const same = all.filter((r) => r.kind === 'sts' && r.accessKeyId === q.accessKeyId);
+    if (same.some((r) => r.key === givenKey)) return null; // the given principal did sign it
+    const last = same.reduce<AuthenticatorRecord | undefined>(
+      (best, r) => (!best || (r.time ?? -1) >= (best.time ?? -1) ? r : best),
+      undefined,
+    );
+    if (last) {
+      return {
+        arn: last.arn,
+        source: 'authenticatorLogs',
+        pointer: `/authenticatorLogs/data/${last.at}`,
+        note: `STS answered for access key ${q.accessKeyId} (the token's) with ${last.arn}${iso(last.time)}`,
+        match: 'access-key',
+      };
+    }
+  }
+  // Otherwise only a 401 near the failure: the authenticator denied exactly one principal then, and never saw the given one.
+  if (q.observedStatus !== 401) return undefined;
+  const failedAt = Date.parse(q.snapshot.incident?.observedAt ?? q.incident?.time ?? '');
+  const collectedAt = Date.parse(q.snapshot.collectedAt ?? '');
+  let from: number;
+  let to: number;
+  if (!Number.isNaN(failedAt)) {
+    from = failedAt - SIGNER_WINDOW_MS;
+    to = failedAt + SIGNER_WINDOW_MS;
+  } else if (!Number.isNaN(collectedAt)) {
+    from = collectedAt - SIGNER_LOOKBACK_MS;
+    to = collectedAt;
+  } else {
+    return undefined;
+  }
+  const near = all.filter((r) => r.time !== undefined && r.time >= from && r.time <= to);
+  if (near.some((r) => r.key === givenKey)) return null;
+  const denied = near.filter((r) => r.kind === 'denied');
+  const keys = new Set(denied.map((r) => r.key));
+  if (keys.size !== 1) return undefined;
+  const denial = denied[denied.length - 1];
+  if (!denial) return undefined;
+  // The STS response before the denial carries the session ARN (assumed-role/<role>/<session>).
+  const session = near.find((r) => r.kind === 'sts' && r.key === denial.key);
+  const when = Number.isNaN(failedAt)
+    ? 'in the 15 minutes before collection (the incident time is unknown)'
+    : 'within 2 minutes of the failure';
+  return {
+    arn: session?.arn ?? denial.arn,
+    source: 'authenticatorLogs',
+    pointer: `/authenticatorLogs/data/${denial.at}`,
+    note: `the authenticator denied ${denial.arn}${iso(denial.time)}, the only principal it denied ${when}; no line names ${q.givenArn}`,
+    match: 'time',
+  };
+}
+
+/**
+ * The principal that signed the failing token when the evidence shows it is not the one given (FM-03): the
+ * token's access key answered by STS for another ARN, a pasted 403/audit event/authenticator denial naming another
+ * ARN, or (a 401 only) the one principal the authenticator denied around the failure while never seeing the given one.
+ */
+export function tokenSigner(q: SignerQuery): TokenSigner | undefined {
+  const givenKey = signerKey(q.givenArn);
+  if (!givenKey) return undefined;
+  const logged = loggedSigner(q, givenKey);
+  if (logged === null) return undefined;
+  if (logged?.match === 'access-key') return logged;
+  return pastedSigner(q, givenKey) ?? logged;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// FM-11: the authenticator's refusal of an STS host, read from its own words when no token was collected.
+
+export interface StsHostRefusal {
+  /** The refused host, when the message names it. */
+  host?: string;
+  /** The authenticator's (that is, the cluster's) partition, when the message names it. */
+  clusterPartition?: string;
+  /** The partition the host belongs to, when it is an STS host at all. */
+  hostPartition?: string;
+  kind: 'global-endpoint' | 'other-partition' | 'custom-host';
+}
+
+/**
+ * Reads `partition {<p>} does not support hostname <host>`, `global endpoint unsupported in partition <p>` and
+ * `unexpected hostname "<host>" in pre-signed URL` (AUTH:pkg/token/token.go `verifySTSHostnameFormat`).
+ */
+export function readStsHostRefusal(text: string | undefined): StsHostRefusal | undefined {
+  if (!text) return undefined;
+  const other = /partition \{([a-z0-9-]{2,20})\} does not support hostname ([A-Za-z0-9.-]{1,253})/.exec(text);
+  if (other?.[1] && other[2]) {
+    const host = other[2].replace(/\.$/, '').toLowerCase();
+    const sts = classifyStsHost(host);
+    return {
+      host,
+      clusterPartition: other[1],
+      ...(sts.partition ? { hostPartition: sts.partition } : {}),
+      kind: 'other-partition',
+    };
+  }
+  const global = /global endpoint unsupported in partition ([a-z0-9-]{2,20})/.exec(text);
+  if (global?.[1]) {
+    return {
+      host: 'sts.amazonaws.com',
+      clusterPartition: global[1],
+      hostPartition: 'aws',
+      kind: 'global-endpoint',
+    };
+  }
+  const unexpected = /unexpected hostname \\?"([^"\\\s]{1,253})\\?" in pre-signed URL/.exec(text);
+  if (unexpected?.[1]) return { host: unexpected[1].toLowerCase(), kind: 'custom-host' };
+  return undefined;
+}
+
+/** The cluster's partition: from its ARN, else from its region. */
+export function clusterPartition(snapshot: Snapshot, region: string | undefined): string | undefined {
+  const arn = okData(snapshot, 'cluster')?.arn;
+  const fromArn = arn ? /^arn:([a-z0-9-]+):eks:/.exec(arn)?.[1] : undefined;
+  return fromArn ?? (region ? partitionOfRegion(region) : undefined);
+}
+
+/**
+ * kubectl made the failing token itself through the kubeconfig's exec plugin (no fixed token). It reuses such a
+ * token only until the plugin's expirationTimestamp (14 minutes, by the local clock), so one the authenticator finds
+ * older than 15 minutes means the local clock is behind (FM-06), not a stale token (FM-05).
+ */
+export function kubectlMintsToken(snapshot: Snapshot, incident: Incident): boolean {
+  const facts = clientEvidence(snapshot).kubeconfig?.facts;
+  return Boolean(facts?.exec) && facts?.token !== 'static' && incident.source === 'kubectl';
+}
+
+/** When the failure happened, as the simulation measured the token against it (else "now", collection). */
+export function tokenMeasuredAt(sim: {
+  failedAt?: Date | undefined;
+  token?: { date?: string | undefined } | undefined;
+  input: { now: Date };
+}): { at: Date; failure: boolean } {
+  const signed = sim.token?.date ? Date.parse(sim.token.date) : NaN;
+  const failure = Boolean(sim.failedAt && signed <= sim.failedAt.getTime() && sim.failedAt < sim.input.now);
+  return { at: failure && sim.failedAt ? sim.failedAt : sim.input.now, failure };
 }

@@ -11,6 +11,7 @@ export function evidenceFacts(input: SimulationInput): string[] {
   const logs = logEvidenceFor(input.snapshot, {
     principalArn: input.principalArn ?? input.incident?.principalArn,
     observedAt: input.snapshot.incident?.observedAt ?? input.incident?.time,
+    observedStatus: input.observedStatus,
   });
   const facts = [...logs.facts, ...clientEvidence(input.snapshot).facts];
   // An STS error answering AssumeRole comes from the exec plugin (`--role-arn`) before any request is sent (FM-04).

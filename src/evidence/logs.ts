@@ -25,9 +25,10 @@ export interface LogCitation {
   time?: string;
   /**
    * How the line was tied to the principal: by its ARN; by time only (token and STS denials name nobody, because
-   * the authenticator logs the ARN only once STS answered); or pasted by the user.
+   * the authenticator logs the ARN only once STS answered); as the latest nameless denial when the incident time is
+   * unknown (weaker: see `logEvidenceFor`); or pasted by the user.
    */
-  match: 'arn' | 'time' | 'pasted';
+  match: 'arn' | 'time' | 'latest' | 'pasted';
   /** How many other lines of the principal show the same fact (they are not cited one by one). */
   more?: number;
 }
@@ -43,19 +44,34 @@ export interface AwsAuthEdit {
 export interface LogEvidence {
   /**
    * Facts of the principal's authenticator decision nearest the incident (or the latest one when the incident
-   * time is unknown). The simulator treats them like facts read from pasted lines.
+   * time is unknown), else of a token or STS denial that names nobody: the one nearest the incident time, or,
+   * without a time but with an observed 401, the latest in the log. The simulator treats them like pasted facts.
    */
   facts: Set<string>;
   /** Every line that shows a fact about the principal, best first: the decisive line, pasted lines, the rest. */
   citations: LogCitation[];
   /** Edits of kube-system/aws-auth in the audit log (anyone's), oldest first. */
   awsAuthEdits: AwsAuthEdit[];
+  /**
+   * The principal's deciding authenticator line when it is an `access granted` one: what the authenticator mapped
+   * the caller to (rendered username and groups), even when aws-auth and access entries cannot be read.
+   */
+  granted?: LogGrant;
+}
+
+export interface LogGrant {
+  pointer: string;
+  time?: string;
+  username: string;
+  groups: string[];
 }
 
 export interface LogSubject {
   principalArn?: string | undefined;
   /** When the failure was seen (ISO 8601): lines near it decide. */
   observedAt?: string | undefined;
+  /** The HTTP status the user saw: a 401 without a time lets the latest nameless denial stand in (see below). */
+  observedStatus?: number | undefined;
 }
 
 type SimulationLike = Pick<Simulation, 'input'> & { principal?: Simulation['principal'] };
@@ -75,6 +91,9 @@ interface IndexedLine {
   key: string | undefined;
   facts: string[];
   note: string;
+  /** What an `access granted` line says the caller was mapped to. */
+  username?: string;
+  groups?: string[];
 }
 
 /** An authenticator record before parsing: its time and the principal it names, found cheaply. */
@@ -150,7 +169,15 @@ function authenticatorLine(
   if (facts.includes('access-granted')) {
     const groups = incident.groups ? ` groups=[${incident.groups.join(' ')}]` : '';
     const user = incident.username === '' ? '"" (empty)' : (incident.username ?? '?');
-    return { time: lineTime, kind: 'granted', key, facts, note: `access granted: username=${user}${groups}` };
+    return {
+      time: lineTime,
+      kind: 'granted',
+      key,
+      facts,
+      note: `access granted: username=${user}${groups}`,
+      ...(incident.username !== undefined ? { username: incident.username } : {}),
+      groups: incident.groups ?? [],
+    };
   }
   if (facts.includes('unauthorized')) {
     const reason = incident.reason ?? 'access denied';
@@ -329,6 +356,19 @@ function namelessDenials(index: LogIndex, at: number, window: number): IndexedLi
   return out;
 }
 
+/** The latest nameless authenticator denial of the whole collected window (by time, then by position). */
+function latestNamelessDenial(index: LogIndex): IndexedLine | undefined {
+  let best: IndexedLine | undefined;
+  for (const raw of index.nameless) {
+    const line = parsedLine(index, raw);
+    if (line?.kind !== 'denied') continue;
+    if (!best || (line.time ?? -1) > (best.time ?? -1) || (line.time === best.time && line.at > best.at)) {
+      best = line;
+    }
+  }
+  return best;
+}
+
 function logIndex(snapshot: Snapshot): LogIndex {
   let index = indexes.get(snapshot);
   if (!index) {
@@ -343,6 +383,7 @@ function subjectOf(who: LogSubject | SimulationLike): LogSubject {
   return {
     principalArn: who.principal?.arn ?? who.input.principalArn ?? who.input.incident?.principalArn,
     observedAt: who.input.snapshot.incident?.observedAt ?? who.input.incident?.time,
+    observedStatus: who.input.observedStatus,
   };
 }
 
@@ -380,7 +421,7 @@ export function logEvidenceFor(snapshot: Snapshot, who: LogSubject | SimulationL
   const subject = subjectOf(who);
   const index = logIndex(snapshot);
   const key = principalKey(subject.principalArn);
-  const cacheKey = `${key ?? ''}|${subject.observedAt ?? ''}`;
+  const cacheKey = `${key ?? ''}|${subject.observedAt ?? ''}|${subject.observedStatus ?? ''}`;
   const cached = index.cache.get(cacheKey);
   if (cached) return cached;
 
@@ -392,15 +433,33 @@ export function logEvidenceFor(snapshot: Snapshot, who: LogSubject | SimulationL
   // a nameless token or STS denial closer to the incident time may.
   // Other nameless denials around the incident with the same facts (bursts: throttling, a job's expired token).
   const alike = new Map<string, number>();
+  const countAlike = (chosen: IndexedLine, candidates: IndexedLine[]): void => {
+    for (const other of candidates) {
+      if (other === chosen) continue;
+      for (const fact of other.facts) alike.set(fact, (alike.get(fact) ?? 0) + 1);
+    }
+  };
   if (at !== undefined && (!decisive || decisive.kind === 'granted')) {
     const candidates = namelessDenials(index, at, TIME_WINDOW_MS);
     const nameless = decisiveLine(candidates, at, TIME_WINDOW_MS);
     if (nameless && (!decisive || distance(nameless, at) < distance(decisive, at))) {
       decisive = nameless;
       match = 'time';
-      for (const other of candidates) {
-        if (other === nameless) continue;
-        for (const fact of other.facts) alike.set(fact, (alike.get(fact) ?? 0) + 1);
+      countAlike(nameless, candidates);
+    }
+  } else if (at === undefined && subject.observedStatus === 401 && decisive?.kind !== 'denied') {
+    // No time to match by, but the user saw a 401 and no line of the principal explains it. Token and STS denials
+    // can never name the caller (the authenticator learns the ARN from STS), so the latest of them is the likely
+    // cause: weaker than a time match, and said so. A later grant of the principal shows its attempts got through.
+    const nameless = latestNamelessDenial(index);
+    const laterThanGrant =
+      !decisive ||
+      (nameless?.time !== undefined && decisive.time !== undefined && nameless.time > decisive.time);
+    if (nameless && laterThanGrant) {
+      decisive = nameless;
+      match = 'latest';
+      if (nameless.time !== undefined) {
+        countAlike(nameless, namelessDenials(index, nameless.time, TIME_WINDOW_MS));
       }
     }
   }
@@ -415,7 +474,7 @@ export function logEvidenceFor(snapshot: Snapshot, who: LogSubject | SimulationL
         note,
         ...(line.time !== undefined ? { time: isoOf(line.time) } : {}),
         match: how,
-        ...(how === 'time' && alike.get(fact) ? { more: alike.get(fact) } : {}),
+        ...(how !== 'arn' && alike.get(fact) ? { more: alike.get(fact) } : {}),
       });
     }
   };
@@ -423,7 +482,11 @@ export function logEvidenceFor(snapshot: Snapshot, who: LogSubject | SimulationL
     const why =
       match === 'time'
         ? `${decisive.note} (the line names no principal; it is the denial closest to the incident time)`
-        : decisive.note;
+        : match === 'latest'
+          ? `${decisive.note} (the line names no principal and the incident time is unknown: it is the latest such ` +
+            'denial in the collected log and no line of the principal explains the 401, so it is likely, not certain, ' +
+            'to be this request; incident.observedAt would match it by time)'
+          : decisive.note;
     cite(decisive, match, why);
   }
   citations.push(...index.pasted);
@@ -463,6 +526,18 @@ export function logEvidenceFor(snapshot: Snapshot, who: LogSubject | SimulationL
     citations,
     awsAuthEdits: index.awsAuthEdits,
   };
+  if (
+    decisive?.kind === 'granted' &&
+    decisive.source === 'authenticatorLogs' &&
+    decisive.username !== undefined
+  ) {
+    evidence.granted = {
+      pointer: `/authenticatorLogs/data/${decisive.at}`,
+      ...(decisive.time !== undefined ? { time: isoOf(decisive.time) } : {}),
+      username: decisive.username,
+      groups: decisive.groups ?? [],
+    };
+  }
   index.cache.set(cacheKey, evidence);
   return evidence;
 }

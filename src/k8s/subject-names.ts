@@ -10,7 +10,15 @@ import type { Incident } from '../model/incident.js';
 import type { EvidenceRef } from '../model/report.js';
 import { okData } from '../model/snapshot.js';
 import { matchKey } from '../simulate/context.js';
-import type { Simulation } from '../simulate/simulate.js';
+import type { MappingSource, Simulation } from '../simulate/simulate.js';
+
+/** The snapshot source each kind of mapping is read from. */
+const MAPPING_EVIDENCE_SOURCE: Record<MappingSource, string> = {
+  'access-entry': 'accessEntries',
+  'aws-auth': 'awsAuth',
+  'map-accounts': 'awsAuth',
+  'authenticator-log': 'authenticatorLogs',
+};
 
 export interface ActualIdentity {
   username: string;
@@ -67,7 +75,7 @@ export function actualIdentity(sim: Simulation, incident: Incident): ActualIdent
     username: identity.username,
     groups: identity.groups,
     evidence: {
-      source: sim.mapping?.source === 'access-entry' ? 'accessEntries' : 'awsAuth',
+      source: MAPPING_EVIDENCE_SOURCE[sim.mapping?.source ?? 'aws-auth'],
       pointer: sim.mapping?.pointer ?? '',
       note: `the mapping renders username "${identity.username}"`,
     },

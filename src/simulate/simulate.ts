@@ -17,6 +17,10 @@ import { okData, type ApiService, type IamPrincipal, type Snapshot } from '../mo
 import { analyzeTokenUrl, type DecodedToken } from '../parse/index.js';
 import { indexSnapshot, matchKey, type IndexedEntry, type SnapshotIndex } from './context.js';
 import { evidenceFacts } from '../evidence/index.js';
+import { tokenMeasuredAt, tokenSigner, type TokenSigner } from '../evidence/client.js';
+import { impersonatedGroups, impersonationOf, type Impersonation } from '../evidence/impersonation.js';
+import { logEvidenceFor, type LogGrant } from '../evidence/logs.js';
+import { parseTrailEvent } from '../timeline/timeline.js';
 
 export interface SimulationInput {
   snapshot: Snapshot;
@@ -27,6 +31,8 @@ export interface SimulationInput {
   observedStatus?: number | undefined;
   /** What pasted text revealed (facts, username, ...). */
   incident?: Incident | undefined;
+  /** The pasted lines themselves (the incident keeps no `--as` flags or audit `impersonatedUser`). */
+  pastedLines?: readonly string[] | undefined;
   now: Date;
   /** Reuse an index across simulations of the same snapshot. */
   index?: SnapshotIndex;
@@ -43,7 +49,8 @@ export interface PrincipalInfo {
   sessionName: string | undefined;
 }
 
-export type MappingSource = 'access-entry' | 'aws-auth' | 'map-accounts';
+/** `authenticator-log`: the sources were unreadable, but the authenticator logged what it mapped the caller to. */
+export type MappingSource = 'access-entry' | 'aws-auth' | 'map-accounts' | 'authenticator-log';
 
 export interface MappingResult {
   source: MappingSource;
@@ -52,6 +59,8 @@ export interface MappingResult {
   groupTemplates: string[];
   accessEntry?: IndexedEntry;
   awsAuth?: MappingMatch;
+  /** The principal's `access granted` line (source `authenticator-log`). */
+  logGrant?: LogGrant;
 }
 
 export interface IdentityResult {
@@ -68,6 +77,10 @@ export interface AuthorizationResult {
   policies?: AccessPolicyDecision;
   rbac?: RbacDecision;
   policiesIgnored?: 'impersonation';
+  /** The identity an impersonated request was authorized as (FM-40). */
+  impersonated?: { username: string; groups: string[] };
+  /** The `impersonate` check the caller failed, before the request itself was considered. */
+  impersonateDenied?: { resource: 'users' | 'groups' | 'serviceaccounts'; name: string; namespace?: string };
 }
 
 export interface AggregationResult {
@@ -86,7 +99,7 @@ export interface Simulation {
   token?: DecodedToken;
   /** The access entry whose ARN matches the caller, even if it no longer authenticates it (stale). */
   accessEntryCandidate?: IndexedEntry;
-  accessEntryStale?: { reason: string; principalCreated: string; entryCreated: string };
+  accessEntryStale?: AccessEntryStale;
   mapping?: MappingResult;
   identity?: IdentityResult;
   authorization?: AuthorizationResult;
@@ -96,6 +109,28 @@ export interface Simulation {
   outcome: Outcome;
   expectedStatus: number | null;
   facts: Set<string>;
+  /**
+   * The principal the input named, when the evidence shows the token was signed by another one (FM-03):
+   * `principal` is then the signer, because EKS maps whoever signed.
+   */
+  signedBy?: { given: PrincipalInfo; signer: TokenSigner };
+  /** Who the request impersonated (kubectl --as / --as-group), when the evidence says (FM-40). */
+  impersonation?: Impersonation;
+  /** When the failure happened, if the evidence says: the token's age is measured at it, not at collection. */
+  failedAt?: Date;
+}
+
+/** Why an access entry for the caller's ARN no longer authenticates it (FM-22). */
+export interface AccessEntryStale {
+  reason: string;
+  principalCreated: string;
+  entryCreated: string;
+  /** What proves the re-creation: IAM's CreateDate, or a CloudTrail CreateRole/CreateUser when IAM was unreadable. */
+  provenBy: 'iam' | 'cloudTrail';
+  /** The CloudTrail event, when `provenBy` is cloudTrail. */
+  pointer?: string;
+  /** The new unique id, when known. */
+  principalId?: string;
 }
 
 /** Username prefixes the authenticator's reserve list rejects (FM-29; EKS documents the same list for access entries). */
@@ -201,10 +236,81 @@ function findAccessEntry(
         reason: 'the IAM principal was created after its access entry, so its unique id no longer matches',
         principalCreated: iam.createDate,
         entryCreated,
+        provenBy: 'iam',
+        ...(iam.id ? { principalId: iam.id } : {}),
+      },
+    };
+  }
+  // IAM unreadable (iam:GetRole is often denied): CloudTrail's CreateRole/CreateUser after the entry proves the same
+  // thing, because an entry can only be created for a principal that exists, so a later creation is a re-creation.
+  const recreated = iam ? undefined : trailRecreation(principal, index, entryCreated);
+  if (recreated && entryCreated) {
+    return {
+      candidate,
+      stale: {
+        reason: `CloudTrail shows the IAM principal created again on ${recreated.time}, after its access entry, so its unique id no longer matches`,
+        principalCreated: recreated.time,
+        entryCreated,
+        provenBy: 'cloudTrail',
+        pointer: recreated.pointer,
+        ...(recreated.id ? { principalId: recreated.id } : {}),
       },
     };
   }
   return { candidate };
+}
+
+/** The latest successful CreateRole/CreateUser of the principal's name after `after` in the collected CloudTrail. */
+function trailRecreation(
+  principal: PrincipalInfo,
+  index: SnapshotIndex,
+  after: string | undefined,
+): { time: string; pointer: string; id?: string } | undefined {
+  const parsed = principal.parsed;
+  const since = after ? Date.parse(after) : NaN;
+  if (!parsed || Number.isNaN(since)) return undefined;
+  const isUser = parsed.kind === 'user';
+  if (!isUser && parsed.kind !== 'role' && parsed.kind !== 'assumed-role') return undefined;
+  const eventName = isUser ? 'CreateUser' : 'CreateRole';
+  let found: { time: string; pointer: string; id?: string } | undefined;
+  (okData(index.snapshot, 'cloudTrail') ?? []).forEach((raw, at) => {
+    if (raw.EventName !== undefined && raw.EventName !== eventName) return;
+    const event = parseTrailEvent(raw as Record<string, unknown>, at);
+    if (!event || event.name !== eventName || event.errorCode) return;
+    // IAM names are unique per account and case-insensitive.
+    if (event.roleOrUserName?.toLowerCase() !== parsed.name.toLowerCase()) return;
+    const created = trailCreatedPrincipal(raw.CloudTrailEvent);
+    if (created.accountId && created.accountId !== parsed.accountId) return;
+    if (Date.parse(event.time) <= since) return;
+    if (!found || Date.parse(event.time) >= Date.parse(found.time)) {
+      found = {
+        time: event.time,
+        pointer: `/cloudTrail/data/${at}`,
+        ...(created.id ? { id: created.id } : {}),
+      };
+    }
+  });
+  return found;
+}
+
+/** The account and new unique id a CreateRole/CreateUser event names (responseElements), when present. */
+function trailCreatedPrincipal(detail: unknown): { accountId?: string; id?: string } {
+  let event: unknown = detail;
+  if (typeof detail === 'string') {
+    try {
+      event = JSON.parse(detail);
+    } catch {
+      return {};
+    }
+  }
+  if (typeof event !== 'object' || event === null) return {};
+  const e = event as { recipientAccountId?: unknown; responseElements?: unknown };
+  const response = (e.responseElements ?? {}) as { role?: { roleId?: unknown }; user?: { userId?: unknown } };
+  const id = response?.role?.roleId ?? response?.user?.userId;
+  return {
+    ...(typeof e.recipientAccountId === 'string' ? { accountId: e.recipientAccountId } : {}),
+    ...(typeof id === 'string' ? { id } : {}),
+  };
 }
 
 function entryUsername(entry: IndexedEntry['entry'], principal: PrincipalInfo): string {
@@ -278,6 +384,19 @@ export function simulate(input: SimulationInput): Simulation {
   // Who the request is for is known before any stage runs, so reports name it even when the client or token fails.
   const principalArn = input.principalArn ?? input.incident?.principalArn;
   if (principalArn) sim.principal = describePrincipal(principalArn, index);
+  const failedAt = Date.parse(snapshot.incident?.observedAt ?? input.incident?.time ?? '');
+  if (!Number.isNaN(failedAt)) sim.failedAt = new Date(failedAt);
+  const impersonation = impersonationOf({
+    snapshot,
+    pastedLines: input.pastedLines,
+    principalArn,
+    path: input.path,
+    observedAt: snapshot.incident?.observedAt ?? input.incident?.time,
+  });
+  if (impersonation) {
+    sim.impersonation = impersonation;
+    facts.add('impersonation');
+  }
 
   // client: did a request reach the server at all?
   const clientFact = Object.keys(CLIENT_FACTS).find((f) => facts.has(f));
@@ -295,6 +414,10 @@ export function simulate(input: SimulationInput): Simulation {
   }
   if (tokenEvidence) {
     sim.token = analyzeTokenUrl(tokenEvidence.url, tokenEvidence.length, input.now);
+    // The authenticator judged the token when the request failed. A token signed after that time is another,
+    // later one: judge it at collection time as before.
+    const measured = tokenMeasuredAt(sim);
+    if (measured.failure) sim.token = analyzeTokenUrl(tokenEvidence.url, tokenEvidence.length, measured.at);
     for (const p of sim.token.problems) facts.add(p.fact);
   }
   const tokenFact = TOKEN_FACTS.find((f) => facts.has(f));
@@ -314,7 +437,11 @@ export function simulate(input: SimulationInput): Simulation {
   }
   trace.push(
     sim.token
-      ? step('token', 'pass', `token well-formed, signed ${sim.token.ageSeconds ?? '?'} s before now`)
+      ? step(
+          'token',
+          'pass',
+          `token well-formed, signed ${sim.token.ageSeconds ?? '?'} s before ${tokenMeasuredAt(sim).failure ? 'the failure' : 'now'}`,
+        )
       : step('token', 'skip', 'no token to check; assumed well-formed and fresh'),
   );
 
@@ -323,6 +450,21 @@ export function simulate(input: SimulationInput): Simulation {
   if (stsFact) {
     trace.push(step('sts', 'fail', `STS rejected the presigned request (${stsFact})`));
     return finish(sim);
+  }
+  // EKS maps whoever signed the token: when the evidence names another signer than the principal given, follow it.
+  const signer = sim.principal
+    ? tokenSigner({
+        snapshot,
+        incident: input.incident,
+        givenArn: sim.principal.arn,
+        observedStatus: input.observedStatus,
+        accessKeyId: sim.token?.accessKeyId,
+        impersonating: facts.has('impersonation'),
+      })
+    : undefined;
+  if (sim.principal && signer) {
+    sim.signedBy = { given: sim.principal, signer };
+    sim.principal = describePrincipal(signer.arn, index);
   }
   const principal = sim.principal;
   if (!principal) {
@@ -339,7 +481,10 @@ export function simulate(input: SimulationInput): Simulation {
     trace.push(step('sts', 'fail', `${principal.iam.principal.arn} does not exist in IAM (NoSuchEntity)`));
     return finish(sim);
   }
-  trace.push(step('sts', 'pass', `canonical ARN ${principal.canonicalArn}`));
+  const signedNote = sim.signedBy
+    ? `; the token is signed by ${principal.arn}, not by ${sim.signedBy.given.arn} as given (${sim.signedBy.signer.note})`
+    : '';
+  trace.push(step('sts', 'pass', `canonical ARN ${principal.canonicalArn}${signedNote}`));
 
   // The kubeconfig sends the request to another endpoint: this cluster's mappings do not decide it (FM-08).
   if (facts.has('kubeconfig-endpoint-mismatch')) {
@@ -351,7 +496,12 @@ export function simulate(input: SimulationInput): Simulation {
 
   // mapping
   mapPrincipal(sim, principal);
-  if (!sim.mapping) return finish(sim);
+  if (!sim.mapping && sim.signedBy) signerMappingUnseen(sim);
+  if (!sim.mapping) {
+    // Whether the path is an aggregated API still matters when the mapping could not be read (FM-45 vs FM-15).
+    sim.aggregation = classifyAggregation(sim).result;
+    return finish(sim);
+  }
 
   // identity
   renderIdentity(sim, principal);
@@ -423,14 +573,34 @@ function mapPrincipal(sim: Simulation, principal: PrincipalInfo): void {
       return;
     }
   }
+  const unseen = (what: string, status: string): string =>
+    `${what} ${status === 'denied' ? 'denied' : status === 'error' ? 'unreadable' : 'not collected'}`;
   const missing: string[] = [];
-  if (mode === undefined) missing.push('cluster (authentication mode)');
-  if (entriesConsidered && entriesStatus !== 'ok') missing.push('access entries');
-  if (configMapConsidered && awsAuthStatus !== 'ok') missing.push('aws-auth');
+  if (mode === undefined) missing.push('cluster (authentication mode) not collected');
+  if (entriesConsidered && entriesStatus !== 'ok') missing.push(unseen('access entries', entriesStatus));
+  if (configMapConsidered && awsAuthStatus !== 'ok') missing.push(unseen('aws-auth', awsAuthStatus));
   if (missing.length > 0) {
-    trace.push(
-      step('mapping', 'unknown', `${modeText}: no mapping seen, but ${missing.join(', ')} not collected`),
-    );
+    // What the mapping sources cannot show, the authenticator's own "access granted" line for this principal does.
+    const grant = logEvidenceFor(sim.input.snapshot, sim).granted;
+    if (grant) {
+      sim.mapping = {
+        source: 'authenticator-log',
+        pointer: grant.pointer,
+        usernameTemplate: grant.username,
+        groupTemplates: grant.groups,
+        logGrant: grant,
+      };
+      const name = grant.username === '' ? '"" (empty)' : `"${grant.username}"`;
+      trace.push(
+        step(
+          'mapping',
+          'pass',
+          `${modeText}: ${missing.join(', ')}, but the authenticator log${grant.time ? ` (${grant.time})` : ''} shows ${principal.canonicalArn} mapped: username ${name}, groups [${grant.groups.join(', ')}]`,
+        ),
+      );
+      return;
+    }
+    trace.push(step('mapping', 'unknown', `${modeText}: no mapping seen, but ${missing.join(', ')}`));
     return;
   }
   const where =
@@ -439,7 +609,25 @@ function mapPrincipal(sim: Simulation, principal: PrincipalInfo): void {
       : mode === 'CONFIG_MAP'
         ? 'no aws-auth mapping (CONFIG_MAP mode ignores access entries)'
         : 'no access entry and no aws-auth mapping';
-  trace.push(step('mapping', 'fail', `${modeText}: ${principal.canonicalArn} is not mapped: ${where}`));
+  const staleNote =
+    entriesConsidered && sim.accessEntryStale
+      ? ` (its access entry is stale: ${sim.accessEntryStale.reason})`
+      : '';
+  trace.push(
+    step('mapping', 'fail', `${modeText}: ${principal.canonicalArn} is not mapped: ${where}${staleNote}`),
+  );
+}
+
+/**
+ * A 403 proves the API server authenticated the signer, so a mapping exists even when the evidence lacks it
+ * (collection looks up the access entry of the principal given, not the signer's): not mapped is not proven.
+ */
+function signerMappingUnseen(sim: Simulation): void {
+  if (sim.input.observedStatus !== 403 || sim.signedBy?.signer.match !== 'error') return;
+  const mapping = sim.trace.find((s) => s.stage === 'mapping');
+  if (mapping?.result !== 'fail') return;
+  mapping.result = 'unknown';
+  mapping.detail = `${mapping.detail}; but the 403 shows the API server authenticated ${sim.principal?.arn ?? 'the signer'}, so its mapping was not collected`;
 }
 
 function renderIdentity(sim: Simulation, principal: PrincipalInfo): void {
@@ -489,66 +677,170 @@ function renderIdentity(sim: Simulation, principal: PrincipalInfo): void {
 function authorize(sim: Simulation): void {
   const identity = sim.identity;
   if (!identity) return;
-  const { request, index } = sim;
-  const what = describeRequest(request);
-  if (identity.groups.includes('system:masters')) {
-    sim.authorization = { allowed: true, by: 'system:masters' };
-    sim.trace.push(step('authorization', 'pass', `${what}: allowed (group system:masters)`));
+  const { request } = sim;
+  const mapped = sim.mapping?.source === 'access-entry' ? sim.mapping.accessEntry?.entry : undefined;
+  const entry = mapped && (mapped.type ?? 'STANDARD').toUpperCase() === 'STANDARD' ? mapped : undefined;
+  // The `impersonate` check is authorized for the caller itself, access policies included; what follows it is not.
+  const impersonating = sim.facts.has('impersonation') && request.verb !== 'impersonate';
+  if (impersonating && sim.impersonation) {
+    authorizeImpersonated(sim, identity, entry, sim.impersonation);
     return;
   }
+  const result = decide(sim, identity, request, impersonating ? undefined : entry);
+  // Impersonated, but who is unknown: the identity replayed is the caller's, without its access policies.
+  if (impersonating && entry) result.policiesIgnored = 'impersonation';
+  recordAuthorization(sim, result, describeRequest(request));
+}
+
+/** What the authorizers answer for one identity and request; access policies count only when `entry` is given. */
+function decide(
+  sim: Simulation,
+  identity: { username: string; groups: string[] },
+  request: RequestAttributes,
+  entry: IndexedEntry['entry'] | undefined,
+): AuthorizationResult {
+  if (identity.groups.includes('system:masters')) return { allowed: true, by: 'system:masters' };
   const result: AuthorizationResult = { allowed: false };
-  const entry = sim.mapping?.source === 'access-entry' ? sim.mapping.accessEntry?.entry : undefined;
-  if (entry && (entry.type ?? 'STANDARD').toUpperCase() === 'STANDARD') {
-    if (sim.facts.has('impersonation')) {
-      result.policiesIgnored = 'impersonation';
-    } else {
-      result.policies = accessPoliciesAllow(entry.associatedPolicies ?? [], request);
-      if (result.policies.allowed) {
-        sim.authorization = { ...result, allowed: true, by: 'access-policy' };
-        const arn = result.policies.allowedBy?.policyArn ?? '';
-        sim.trace.push(
-          step('authorization', 'pass', `${what}: allowed by access policy ${arn.split('/').pop()}`),
-        );
-        return;
-      }
-    }
+  if (entry) {
+    result.policies = accessPoliciesAllow(entry.associatedPolicies ?? [], request);
+    if (result.policies.allowed) return { ...result, allowed: true, by: 'access-policy' };
   }
   // Kubelets are authorized by the Node authorizer ahead of RBAC (FM-51..FM-53).
-  if (nodeAuthorizerAllows(identity, request)) {
-    sim.authorization = { ...result, allowed: true, by: 'node' };
-    sim.trace.push(step('authorization', 'pass', `${what}: allowed by the Node authorizer`));
-    return;
-  }
-  result.rbac = index.rbac.authorize({ username: identity.username, groups: identity.groups }, request);
-  if (result.rbac.allowed) {
-    sim.authorization = { ...result, allowed: true, by: 'rbac' };
-    sim.trace.push(step('authorization', 'pass', `${what}: allowed by RBAC (${result.rbac.reason})`));
-    return;
-  }
-  if (!index.rbacCollected) {
-    sim.authorization = { ...result, allowed: undefined };
-    sim.trace.push(
-      step('authorization', 'unknown', `${what}: no access policy allows it and RBAC was not collected`),
-    );
-    return;
-  }
+  if (nodeAuthorizerAllows(identity, request)) return { ...result, allowed: true, by: 'node' };
+  result.rbac = sim.index.rbac.authorize(identity, request);
+  if (result.rbac.allowed) return { ...result, allowed: true, by: 'rbac' };
+  return { ...result, allowed: sim.index.rbacCollected ? false : undefined };
+}
+
+function recordAuthorization(sim: Simulation, result: AuthorizationResult, what: string, suffix = ''): void {
   sim.authorization = result;
-  sim.trace.push(step('authorization', 'fail', `${what}: no access policy or RBAC rule allows it`));
+  if (result.allowed === true) {
+    const how =
+      result.by === 'system:masters'
+        ? 'allowed (group system:masters)'
+        : result.by === 'access-policy'
+          ? `allowed by access policy ${result.policies?.allowedBy?.policyArn.split('/').pop() ?? ''}`
+          : result.by === 'node'
+            ? 'allowed by the Node authorizer'
+            : `allowed by RBAC (${result.rbac?.reason ?? ''})`;
+    sim.trace.push(step('authorization', 'pass', `${what}: ${how}`));
+  } else if (result.allowed === undefined) {
+    sim.trace.push(
+      step(
+        'authorization',
+        'unknown',
+        `${what}: no access policy allows it and RBAC was not collected${suffix}`,
+      ),
+    );
+  } else {
+    sim.trace.push(
+      step('authorization', 'fail', `${what}: no access policy or RBAC rule allows it${suffix}`),
+    );
+  }
+}
+
+/** The `impersonate` checks Kubernetes makes for the caller before switching identity (Impersonate-User/-Group). */
+function impersonateChecks(target: Impersonation): NonNullable<AuthorizationResult['impersonateDenied']>[] {
+  const sa = target.user.startsWith('system:serviceaccount:')
+    ? target.user.slice('system:serviceaccount:'.length).split(':')
+    : undefined;
+  const user: NonNullable<AuthorizationResult['impersonateDenied']> =
+    sa?.[0] && sa[1]
+      ? { resource: 'serviceaccounts', name: sa[1], namespace: sa[0] }
+      : { resource: 'users', name: target.user };
+  return [user, ...target.requestedGroups.map((name) => ({ resource: 'groups' as const, name }))];
+}
+
+/**
+ * FM-40: the caller must be allowed to impersonate; the request is then authorized as the impersonated identity,
+ * by RBAC (and system:masters, and the Node authorizer) only: the caller's access policies do not follow it.
+ */
+function authorizeImpersonated(
+  sim: Simulation,
+  caller: IdentityResult,
+  entry: IndexedEntry['entry'] | undefined,
+  target: Impersonation,
+): void {
+  const what = describeRequest(sim.request);
+  const impersonated = { username: target.user, groups: impersonatedGroups(target.user, target.groups) };
+  // An audit event of the impersonated request proves the checks passed.
+  if (!target.accepted) {
+    for (const check of impersonateChecks(target)) {
+      const attributes: RequestAttributes = {
+        isResourceRequest: true,
+        path: '',
+        verb: 'impersonate',
+        apiPrefix: 'api',
+        apiGroup: '',
+        apiVersion: 'v1',
+        namespace: check.namespace ?? '',
+        resource: check.resource,
+        subresource: '',
+        name: check.name,
+      };
+      const decision = decide(sim, caller, attributes, entry);
+      if (decision.allowed !== false) continue; // unknown: the observed status decides
+      sim.authorization = { ...decision, allowed: false, impersonateDenied: check, impersonated };
+      const object = check.namespace ? `${check.namespace}/${check.name}` : check.name;
+      sim.trace.push(
+        step(
+          'authorization',
+          'fail',
+          `"${caller.username}" may not impersonate ${check.resource} "${object}": no access policy or RBAC rule allows it`,
+        ),
+      );
+      return;
+    }
+  }
+  const result = decide(sim, impersonated, sim.request, undefined);
+  result.impersonated = impersonated;
+  if (entry) result.policiesIgnored = 'impersonation';
+  recordAuthorization(
+    sim,
+    result,
+    `${what} as impersonated user "${impersonated.username}" (groups ${impersonated.groups.join(', ')})`,
+    result.allowed === true ? '' : ' (access policies do not apply to impersonated requests)',
+  );
+}
+
+/**
+ * Whether kube-aggregator proxies the request to a Service: `undefined` when APIServices were not collected and the
+ * group is one usually served that way.
+ */
+function classifyAggregation(sim: Simulation): { result: AggregationResult; collected: boolean } {
+  const gv = proxiedGroupVersion(sim.request);
+  if (!gv) return { result: { aggregated: false }, collected: true };
+  const groupVersion = `${gv.group}/${gv.version}`;
+  const lookup = findApiService(sim.index, gv.group, gv.version);
+  if (!lookup.collected) {
+    const known = KNOWN_AGGREGATED_GROUPS.includes(gv.group);
+    return { result: { aggregated: known ? undefined : false, groupVersion }, collected: false };
+  }
+  const service = lookup.found?.spec?.service;
+  if (!lookup.found || !service) return { result: { aggregated: false, groupVersion }, collected: true };
+  const name = lookup.found.metadata?.name ?? `${gv.version}.${gv.group}`;
+  const backend = `${service.namespace ?? ''}/${service.name ?? ''}`;
+  return {
+    result: {
+      aggregated: true,
+      groupVersion,
+      apiService: { name, pointer: `/apiServices/data/${lookup.at}`, service: backend },
+    },
+    collected: true,
+  };
 }
 
 function aggregate(sim: Simulation): void {
-  const gv = proxiedGroupVersion(sim.request);
-  if (!gv) {
+  const { result, collected } = classifyAggregation(sim);
+  sim.aggregation = result;
+  const groupVersion = result.groupVersion;
+  if (!groupVersion) {
     sim.trace.push(step('aggregation', 'skip', 'served by kube-apiserver itself'));
     return;
   }
-  const groupVersion = `${gv.group}/${gv.version}`;
-  const lookup = findApiService(sim.index, gv.group, gv.version);
   const username = sim.identity?.username ?? '';
-  if (!lookup.collected) {
-    const known = KNOWN_AGGREGATED_GROUPS.includes(gv.group);
-    sim.aggregation = { aggregated: known ? undefined : false, groupVersion };
-    if (known && username === '') {
+  if (!collected) {
+    if (result.aggregated === undefined && username === '') {
       sim.trace.push(
         step(
           'aggregation',
@@ -561,19 +853,12 @@ function aggregate(sim: Simulation): void {
     }
     return;
   }
-  const service = lookup.found?.spec?.service;
-  if (!lookup.found || !service) {
-    sim.aggregation = { aggregated: false, groupVersion };
+  const apiService = result.apiService;
+  if (!apiService) {
     sim.trace.push(step('aggregation', 'skip', `${groupVersion} is served by kube-apiserver itself`));
     return;
   }
-  const name = lookup.found.metadata?.name ?? `${gv.version}.${gv.group}`;
-  const backend = `${service.namespace ?? ''}/${service.name ?? ''}`;
-  sim.aggregation = {
-    aggregated: true,
-    groupVersion,
-    apiService: { name, pointer: `/apiServices/data/${lookup.at}`, service: backend },
-  };
+  const { name, service: backend } = apiService;
   if (username === '') {
     sim.trace.push(
       step(

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { diagnoseDetailed } from '../../src/engine/diagnose.js';
 import { citeFact, logEvidenceFor, principalKey } from '../../src/evidence/logs.js';
 import type { Snapshot } from '../../src/model/snapshot.js';
-import { ACCT, build, role, session, user } from '../helpers/build.js';
+import { ACCT, CA, build, entry, role, session, user } from '../helpers/build.js';
 import { authLine, deniedLine, grantedLine, stsFailure, stsLine, withEvidence } from '../helpers/client.js';
 import { loadSample } from '../helpers/samples.js';
 
@@ -205,6 +205,103 @@ describe('token and STS denials name nobody: tied by time only', () => {
   ])('%s', (fact, error) => {
     const snapshot = withLogs([deniedLine('2026-11-20T09:14:02Z', error)]);
     expect(facts(snapshot, BOB, '2026-11-20T09:14:30Z')).toContain(fact);
+  });
+});
+
+describe('nameless denials without an incident time: the latest stands in for an observed 401', () => {
+  const invalid = (time: string) =>
+    deniedLine(
+      time,
+      stsFailure('InvalidClientTokenId', 'The security token included in the request is invalid.'),
+    );
+  const evidenceOf = (snapshot: Snapshot, observedStatus?: number) =>
+    logEvidenceFor(snapshot, { principalArn: BOB, observedStatus });
+
+  it('is used when the user saw 401 and no line of the principal explains it, and says it is weaker', () => {
+    const evidence = evidenceOf(withLogs([invalid('2026-11-20T09:29:10Z')]), 401);
+    expect([...evidence.facts]).toContain('sts-invalid-client-token');
+    const cited = citeFact(evidence, 'sts-invalid-client-token');
+    expect(cited?.pointer).toBe('/authenticatorLogs/data/0');
+    expect(cited?.note).toMatch(/incident time is unknown.*likely, not certain/);
+    expect(evidence.citations[0]?.match).toBe('latest');
+  });
+  it('works without a principal too (STS failures name nobody)', () => {
+    const snapshot = withLogs([invalid('2026-11-20T09:29:10Z')]);
+    expect([...logEvidenceFor(snapshot, { observedStatus: 401 }).facts]).toContain(
+      'sts-invalid-client-token',
+    );
+  });
+  it('is not used without an observed 401', () => {
+    const snapshot = withLogs([invalid('2026-11-20T09:29:10Z')]);
+    expect([...evidenceOf(snapshot).facts]).toEqual([]);
+    expect([...evidenceOf(snapshot, 403).facts]).toEqual([]);
+  });
+  it('picks the latest of several and counts the others of its burst', () => {
+    const expired = deniedLine(
+      '2026-11-20T06:00:00Z',
+      'input token was not properly formatted: X-Amz-Date parameter is expired (15 minute expiration) 2026-11-20 05:40:00 +0000 UTC',
+    );
+    const snapshot = withLogs([invalid('2026-11-20T09:29:05Z'), invalid('2026-11-20T09:29:10Z'), expired]);
+    const evidence = evidenceOf(snapshot, 401);
+    expect([...evidence.facts]).not.toContain('token-expired');
+    expect(citeFact(evidence, 'sts-invalid-client-token')).toMatchObject({
+      pointer: '/authenticatorLogs/data/1',
+    });
+    expect(evidence.citations.find((c) => c.fact === 'sts-invalid-client-token')?.more).toBe(1);
+  });
+  it("never when the principal's own grant is later", () => {
+    const snapshot = withLogs([
+      invalid('2026-11-20T09:20:00Z'),
+      grantedLine('2026-11-20T09:25:00Z', BOB_ROLE, 'bob', ['analysts']),
+    ]);
+    expect([...evidenceOf(snapshot, 401).facts]).toEqual(['access-granted']);
+  });
+  it("when the principal's grant is older than the denial", () => {
+    const snapshot = withLogs([
+      grantedLine('2026-11-20T08:00:00Z', BOB_ROLE, 'bob', ['analysts']),
+      invalid('2026-11-20T09:20:00Z'),
+    ]);
+    expect([...evidenceOf(snapshot, 401).facts]).toContain('sts-invalid-client-token');
+  });
+  it("never over the principal's own denial", () => {
+    const snapshot = withLogs([
+      deniedLine('2026-11-20T09:00:00Z', 'identity is not mapped', BOB_ROLE),
+      invalid('2026-11-20T09:20:00Z'),
+    ]);
+    expect([...evidenceOf(snapshot, 401).facts].sort()).toEqual(['identity-not-mapped', 'unauthorized']);
+  });
+  it('the simulator fails the STS stage instead of replaying an allowed request (QA fm13-1)', () => {
+    const snapshot = withLogs(
+      [invalid('2026-11-20T09:29:10Z')],
+      build({
+        principal: BOB,
+        status: 401,
+        entries: [entry(BOB_ROLE, { policies: [[CA, { type: 'cluster' }]] })],
+      }),
+    );
+    const { simulation, report } = diagnoseDetailed(snapshot);
+    expect(simulation.failingStage).toBe('sts');
+    expect(report.verdict.outcome).toBe('unauthenticated');
+    expect(report.findings[0]?.severity).toBe('error');
+  });
+});
+
+describe('the grant that decides', () => {
+  it('exposes the username and groups of the principal\'s "access granted" line', () => {
+    const snapshot = withLogs([grantedLine('2026-11-20T09:14:02Z', BOB_ROLE, '', ['system:masters'])]);
+    expect(logEvidenceFor(snapshot, { principalArn: BOB }).granted).toEqual({
+      pointer: '/authenticatorLogs/data/0',
+      time: '2026-11-20T09:14:02.000Z',
+      username: '',
+      groups: ['system:masters'],
+    });
+  });
+  it('none when the deciding line is a denial', () => {
+    const snapshot = withLogs([
+      grantedLine('2026-11-20T09:00:00Z', BOB_ROLE, 'bob', []),
+      deniedLine('2026-11-20T09:14:02Z', 'identity is not mapped', BOB_ROLE),
+    ]);
+    expect(logEvidenceFor(snapshot, { principalArn: BOB }).granted).toBeUndefined();
   });
 });
 

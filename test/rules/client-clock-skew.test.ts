@@ -1,7 +1,14 @@
 import rule from '../../rules/client-clock-skew.js';
 import { runRuleTests } from '../helpers/rule-tester.js';
 import { build, CA, entry, role, session } from '../helpers/build.js';
-import { deniedLine, kubeconfig, stsFailure, tokenUrl, withEvidence } from '../helpers/client.js';
+import {
+  deniedLine,
+  kubeconfig,
+  stsFailure,
+  tokenUrl,
+  withEvidence,
+  withIncident,
+} from '../helpers/client.js';
 
 const BOB = session('data-analysts', 'bob');
 const mapped = (logLines?: string[]) =>
@@ -58,6 +65,40 @@ runRuleTests(rule, {
           kubeconfig: { status: 'ok', data: kubeconfig() },
         },
       ),
+      messageId: 'behind',
+      severity: 'error',
+      first: true,
+      evidence: ['/token/data/url', '/kubeconfig/data/users/0/user/exec'],
+    },
+    {
+      name: 'the 22-minute-old token kubectl sent, measured at the failure time (QA fm06-1)',
+      snapshot: withIncident(
+        withEvidence(
+          withToken('2026-11-20T08:59:25Z', ['error: You must be logged in to the server (Unauthorized)']),
+          {
+            kubeconfig: { status: 'ok', data: kubeconfig() },
+            authenticatorLogs: {
+              status: 'ok',
+              data: [
+                deniedLine(
+                  '2026-11-20T09:21:30Z',
+                  'input token was not properly formatted: X-Amz-Date parameter is expired (15 minute expiration) 2026-11-20 08:59:25 +0000 UTC',
+                ),
+              ],
+            },
+          },
+        ),
+        { observedAt: '2026-11-20T09:21:30Z' },
+      ),
+      messageId: 'behind',
+      severity: 'error',
+      first: true,
+    },
+    {
+      name: 'only the log and an exec kubeconfig, the client unknown: a possibility',
+      snapshot: withEvidence(withToken('2026-11-20T09:08:00Z'), {
+        kubeconfig: { status: 'ok', data: kubeconfig() },
+      }),
       messageId: 'maybeBehind',
       severity: 'info',
     },

@@ -27,6 +27,26 @@ runRuleTests(rule, {
       }),
     },
     { name: 'a 403 for an IAM identity', snapshot: build({ logLines: [HUMAN_403] }) },
+    {
+      name: 'a scraper ServiceAccount on the control-plane metrics API, no IAM role involved (FM-47)',
+      snapshot: build({
+        path: '/apis/metrics.eks.amazonaws.com/v1/kcm/container/metrics',
+        status: 403,
+        logLines: [
+          'kcm.metrics.eks.amazonaws.com "container" is forbidden: User "system:serviceaccount:monitoring:prometheus-k8s" cannot get resource "kcm/metrics" in API group "metrics.eks.amazonaws.com" at the cluster scope',
+        ],
+      }),
+    },
+    {
+      name: 'an admin impersonated the ServiceAccount (kubectl --as): no pod is involved (FM-40)',
+      snapshot: build({
+        principal: session('ops', 'kim'),
+        entries: [entry(role('ops'), { policies: [[CA, { type: 'cluster' }]] })],
+        path: PAYMENTS,
+        status: 403,
+        logLines: [SA_403, 'kubectl get pods -n payments --as system:serviceaccount:ci:runner'],
+      }),
+    },
   ],
   invalid: [
     {

@@ -1,8 +1,20 @@
 import rule from '../../rules/principal-not-mapped.js';
 import { runRuleTests } from '../helpers/rule-tester.js';
 import { build, role, session, entry, CA, user } from '../helpers/build.js';
+import { deniedLine, grantedLine, stsFailure, withEvidence } from '../helpers/client.js';
 
 const BOB = session('data-analysts', 'bob');
+const K401 = 'error: You must be logged in to the server (Unauthorized)';
+/** What a principal that gets 401 sees when it tries to read aws-auth itself. */
+const awsAuthUnauthorized = {
+  awsAuth: {
+    status: 'error' as const,
+    message: 'Unauthorized (401): the server has asked for the client to provide credentials',
+  },
+};
+const awsAuthDenied = {
+  awsAuth: { status: 'denied' as const, permission: 'Kubernetes get configmaps/aws-auth in kube-system' },
+};
 
 runRuleTests(rule, {
   valid: [
@@ -28,6 +40,38 @@ runRuleTests(rule, {
       name: 'access entries not collected: undecided, not "not mapped"',
       snapshot: build({ principal: BOB, entries: 'denied' }),
     },
+    {
+      name: 'aws-auth unreadable, 401, but the authenticator log shows the principal granted (mapped)',
+      snapshot: withEvidence(
+        build({ principal: BOB, status: 401, path: '/apis/metrics.k8s.io/v1beta1/pods' }),
+        {
+          ...awsAuthDenied,
+          authenticatorLogs: {
+            status: 'ok',
+            data: [grantedLine('2026-11-20T09:14:02Z', role('data-analysts'), '', ['system:masters'])],
+          },
+        },
+      ),
+    },
+    {
+      name: 'aws-auth unreadable, 401, and the only denial in the authenticator log is an STS one',
+      snapshot: withEvidence(build({ principal: BOB, status: 401 }), {
+        ...awsAuthUnauthorized,
+        authenticatorLogs: {
+          status: 'ok',
+          data: [
+            deniedLine(
+              '2026-11-20T09:29:10Z',
+              stsFailure('InvalidClientTokenId', 'The security token included in the request is invalid.'),
+            ),
+          ],
+        },
+      }),
+    },
+    {
+      name: 'aws-auth unreadable but a 403 was observed: the principal is mapped',
+      snapshot: withEvidence(build({ principal: BOB, status: 403 }), awsAuthDenied),
+    },
   ],
   invalid: [
     {
@@ -50,6 +94,57 @@ runRuleTests(rule, {
       snapshot: build({ mode: 'API', principal: user('dave'), awsAuth: 'absent' }),
       messageId: 'notMapped',
       severity: 'error',
+    },
+    {
+      name: 'collected as the failing user: no access entry, aws-auth read fails with 401 (QA fm15-5)',
+      snapshot: withEvidence(build({ principal: BOB, status: 401 }), awsAuthUnauthorized),
+      messageId: 'unseen',
+      severity: 'warning',
+      first: true,
+      evidence: ['/accessEntries/data', '/awsAuth', '/cluster/data/accessConfig/authenticationMode'],
+      fixesPass: true,
+    },
+    {
+      name: 'access entries and aws-auth both denied, only a pasted kubectl 401 (QA fm15-4)',
+      snapshot: withEvidence(build({ principal: BOB, entries: 'denied', logLines: [K401] }), awsAuthDenied),
+      messageId: 'unseen',
+      severity: 'info',
+      first: true,
+      evidence: ['/accessEntries', '/awsAuth'],
+    },
+    {
+      name: 'CONFIG_MAP, aws-auth denied, 401: the fix switches the mode first',
+      snapshot: withEvidence(
+        build({ mode: 'CONFIG_MAP', principal: user('carol'), status: 401 }),
+        awsAuthDenied,
+      ),
+      messageId: 'unseen',
+      severity: 'info',
+      first: true,
+    },
+    {
+      name: 'API mode, access entries denied, 401',
+      snapshot: build({
+        mode: 'API',
+        principal: user('dave'),
+        awsAuth: 'absent',
+        entries: 'denied',
+        status: 401,
+      }),
+      messageId: 'unseen',
+      severity: 'info',
+      first: true,
+    },
+    {
+      name: 'mode unknown but access entries and aws-auth both read: nothing maps it in any mode',
+      snapshot: withEvidence(build({ principal: BOB, status: 401 }), {
+        cluster: { status: 'denied', permission: 'eks:DescribeCluster' },
+      }),
+      messageId: 'notMapped',
+      severity: 'error',
+      first: true,
+      // With the mode unknown the replay cannot tell whether an access entry would be consulted.
+      fixesPass: false,
     },
   ],
 });

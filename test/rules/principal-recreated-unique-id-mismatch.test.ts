@@ -33,6 +33,20 @@ runRuleTests(rule, {
       }),
     },
     {
+      name: 'a CreateRole after the entry that failed re-created nothing',
+      snapshot: build({
+        principal: caller,
+        status: 401,
+        entries: [adminEntry],
+        cloudTrail: [
+          trail('CreateRole', '2026-11-19T22:40:00Z', {
+            params: { roleName: 'deployer' },
+            errorCode: 'EntityAlreadyExistsException',
+          }),
+        ],
+      }),
+    },
+    {
       name: 'another principal was re-created',
       snapshot: build({
         principal: caller,
@@ -93,10 +107,43 @@ runRuleTests(rule, {
       first: true,
     },
     {
-      name: 'only CloudTrail shows the re-creation (IAM not collected): a warning, the replay still passes',
+      name: 'only CloudTrail shows the re-creation (IAM not collected): decisive, the mapping stage fails',
       snapshot: build({
         principal: caller,
         entries: [adminEntry],
+        cloudTrail: [trail('CreateRole', '2026-11-19T22:40:00Z', { params: { roleName: 'deployer' } })],
+      }),
+      messageId: 'recreated',
+      severity: 'error',
+      first: true,
+      evidence: ['/accessEntries/data/0', '/cloudTrail/data/0'],
+    },
+    {
+      name: 'iam:GetRole denied, DeleteRole then CreateRole after the entry, 401 observed (QA fm22-2)',
+      snapshot: {
+        ...build({
+          principal: caller,
+          status: 401,
+          path: '/api/v1/nodes',
+          entries: [adminEntry],
+          cloudTrail: [
+            trail('DeleteRole', '2026-11-19T22:39:10Z', { params: { roleName: 'deployer' } }),
+            trail('CreateRole', '2026-11-19T22:40:00Z', { params: { roleName: 'deployer', path: '/' } }),
+          ],
+        }),
+        iamPrincipals: { status: 'denied', permission: 'iam:GetRole' },
+      },
+      messageId: 'recreated',
+      severity: 'error',
+      first: true,
+      evidence: ['/cloudTrail/data/0', '/cloudTrail/data/1'],
+    },
+    {
+      name: 'IAM readable says created before the entry, yet CloudTrail shows a CreateRole after it: only a warning',
+      snapshot: build({
+        principal: caller,
+        entries: [adminEntry],
+        iam: [{ ...recreated, createDate: '2024-01-10T00:00:00Z' }],
         cloudTrail: [trail('CreateRole', '2026-11-19T22:40:00Z', { params: { roleName: 'deployer' } })],
       }),
       messageId: 'trail',

@@ -6,6 +6,8 @@ import { build, role, session, entry, trail, CA, CLUSTER, type BuildInput } from
 const ROLE = role('data-analysts');
 const caller = session('data-analysts', 'bob');
 const granted = entry(ROLE, { policies: [[CA, { type: 'cluster' }]], createdAt: '2026-11-20T09:10:05Z' });
+/** The same entry, made long before the failure: only CloudTrail can date a grant. */
+const older = entry(ROLE, { policies: [[CA, { type: 'cluster' }]], createdAt: '2026-11-20T09:00:05Z' });
 const createEntry = (time: string, principal = ROLE) =>
   trail('CreateAccessEntry', time, { params: { name: CLUSTER, principalArn: principal } });
 const associate = (time: string) =>
@@ -71,12 +73,45 @@ runRuleTests(rule, {
       evidence: ['/cloudTrail/data/1'],
     },
     {
+      name: 'no CloudTrail: the access entry was created 10 s before the 401 (createdAt)',
+      snapshot: observed(
+        {
+          principal: caller,
+          status: 401,
+          entries: [
+            entry(ROLE, { policies: [[CA, { type: 'cluster' }]], createdAt: '2026-11-20T09:10:20Z' }),
+          ],
+        },
+        '2026-11-20T09:10:30Z',
+      ),
+      messageId: 'justGranted',
+      severity: 'warning',
+      first: true,
+      evidence: ['/accessEntries/data/0/createdAt', '/incident/observedAt'],
+    },
+    {
+      name: 'no CloudTrail: the policy that allows was associated 40 s before the 403 (associatedAt)',
+      snapshot: (() => {
+        const s = observed(
+          { principal: caller, status: 403, entries: [structuredClone(older)] },
+          '2026-11-20T09:10:30Z',
+        );
+        const data = s.accessEntries?.status === 'ok' ? s.accessEntries.data : [];
+        const association = data[0]?.associatedPolicies?.[0];
+        if (association) association.associatedAt = '2026-11-20T09:09:50Z';
+        return s;
+      })(),
+      messageId: 'justGranted',
+      severity: 'warning',
+      evidence: ['/accessEntries/data/0/associatedPolicies/0/associatedAt'],
+    },
+    {
       name: 'the grant was 10 minutes earlier: only a possibility',
       snapshot: observed(
         {
           principal: caller,
           status: 401,
-          entries: [granted],
+          entries: [older],
           cloudTrail: [createEntry('2026-11-20T09:00:05Z')],
         },
         '2026-11-20T09:10:30Z',
@@ -90,7 +125,7 @@ runRuleTests(rule, {
         {
           principal: caller,
           status: 401,
-          entries: [granted],
+          entries: [older],
           cloudTrail: [createEntry('2026-11-20T09:10:10Z', role('other'))],
         },
         '2026-11-20T09:10:30Z',

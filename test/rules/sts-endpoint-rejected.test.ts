@@ -1,5 +1,7 @@
 import rule from '../../rules/sts-endpoint-rejected.js';
-import { runRuleTests } from '../helpers/rule-tester.js';
+import { describe, expect, it } from 'vitest';
+import { readStsHostRefusal } from '../../src/evidence/client.js';
+import { findingsOf, runRuleTests } from '../helpers/rule-tester.js';
 import { ACCT, build, CA, CLUSTER, entry, role, session } from '../helpers/build.js';
 import { tokenUrl, withClusterFields, withEvidence } from '../helpers/client.js';
 
@@ -48,5 +50,69 @@ runRuleTests(rule, {
       severity: 'error',
       first: true,
     },
+    {
+      name: 'only the pasted GovCloud line: host and partition come from it (QA fm11-2)',
+      snapshot: govCloudPasted(),
+      messageId: 'otherPartition',
+      severity: 'error',
+      first: true,
+      evidence: ['/incident/logLines/0', '/cluster/data/arn'],
+    },
   ],
+});
+
+/** A GovCloud cluster and only the authenticator's line, pasted: no token evidence. */
+function govCloudPasted() {
+  return withClusterFields(
+    build({
+      status: 401,
+      logLines: [
+        'time="2026-11-20T09:20:00Z" level=warning msg="access denied" client="127.0.0.1:40100" error="input token was not properly formatted: partition {aws-us-gov} does not support hostname sts.us-east-1.amazonaws.com" method=POST path=/authenticate',
+      ],
+    }),
+    { arn: `arn:aws-us-gov:eks:us-gov-west-1:${ACCT}:cluster/${CLUSTER}` },
+  );
+}
+
+describe('sts-endpoint-rejected from the log line alone', () => {
+  it("names the host and the cluster's partition, and signs for the cluster's region", () => {
+    const { mine } = findingsOf(rule, { name: 'x', snapshot: govCloudPasted() });
+    expect(mine[0]?.title).toBe(
+      'The token is pre-signed for sts.us-east-1.amazonaws.com, an STS endpoint of another partition than the cluster (aws-us-gov)',
+    );
+    expect(mine[0]?.fixes[0]?.title).toContain('(aws-us-gov)');
+    expect(mine[0]?.fixes[0]?.title).toContain('us-gov-west-1');
+    expect(mine[0]?.fixes[0]?.notes).toContain('belongs to partition aws;');
+    expect(mine[0]?.fixes[0]?.snippet?.content).toContain('- us-gov-west-1');
+  });
+});
+
+describe('readStsHostRefusal', () => {
+  it.each([
+    [
+      'partition {aws-us-gov} does not support hostname sts.us-east-1.amazonaws.com',
+      {
+        host: 'sts.us-east-1.amazonaws.com',
+        clusterPartition: 'aws-us-gov',
+        hostPartition: 'aws',
+        kind: 'other-partition',
+      },
+    ],
+    [
+      'input token was not properly formatted: global endpoint unsupported in partition aws-cn',
+      {
+        host: 'sts.amazonaws.com',
+        clusterPartition: 'aws-cn',
+        hostPartition: 'aws',
+        kind: 'global-endpoint',
+      },
+    ],
+    [
+      'unexpected hostname \\"vpce-1.sts.us-east-1.vpce.amazonaws.com\\" in pre-signed URL',
+      { host: 'vpce-1.sts.us-east-1.vpce.amazonaws.com', kind: 'custom-host' },
+    ],
+    ['identity is not mapped', undefined],
+  ])('%s', (text, expected) => {
+    expect(readStsHostRefusal(text)).toEqual(expected);
+  });
 });

@@ -1,5 +1,6 @@
 import rule from '../../rules/token-expired.js';
-import { runRuleTests } from '../helpers/rule-tester.js';
+import { describe, expect, it } from 'vitest';
+import { findingsOf, runRuleTests } from '../helpers/rule-tester.js';
 import { build, CA, entry, role, session } from '../helpers/build.js';
 import { deniedLine, kubeconfig, tokenUrl, withEvidence, withIncident } from '../helpers/client.js';
 
@@ -20,6 +21,10 @@ runRuleTests(rule, {
   valid: [
     { name: 'a token made a minute ago', snapshot: withToken('2026-11-20T09:29:00Z') },
     { name: 'a token 14 minutes old is still accepted', snapshot: withToken('2026-11-20T09:16:00Z') },
+    {
+      name: 'a token 5 s old when the request failed, though collected 20 minutes later (QA fm09-2)',
+      snapshot: withIncident(withToken('2026-11-20T09:09:55Z'), { observedAt: '2026-11-20T09:10:00Z' }),
+    },
     {
       name: 'an expiry line of another time is not this incident',
       snapshot: withIncident(
@@ -62,5 +67,34 @@ runRuleTests(rule, {
       first: true,
       evidence: ['/authenticatorLogs/data/0'],
     },
+    {
+      name: 'kubectl made it through the exec plugin: the expiry is a symptom of the clock (info)',
+      snapshot: withEvidence(
+        withIncident(withToken('2026-11-20T08:51:40Z'), {
+          logLines: ['error: You must be logged in to the server (Unauthorized)'],
+        }),
+        { kubeconfig: { status: 'ok', data: kubeconfig() } },
+      ),
+      messageId: 'expired',
+      severity: 'info',
+    },
   ],
+});
+
+describe('token-expired fixes', () => {
+  it('does not offer the exec plugin to a kubeconfig that already runs it', () => {
+    const snapshot = withEvidence(
+      withIncident(withToken('2026-11-20T08:51:40Z'), { logLines: ['│ Error: Unauthorized'] }),
+      { kubeconfig: { status: 'ok', data: kubeconfig() } },
+    );
+    const { mine } = findingsOf(rule, { name: 'x', snapshot });
+    expect(mine[0]?.severity).toBe('error');
+    expect(mine[0]?.fixes.map((f) => f.title).join('\n')).not.toMatch(/Use the exec plugin/);
+  });
+
+  it('measures the age at the failure time when the token predates it', () => {
+    const snapshot = withIncident(withToken('2026-11-20T08:51:40Z'), { observedAt: '2026-11-20T09:10:00Z' });
+    const { mine } = findingsOf(rule, { name: 'x', snapshot });
+    expect(mine[0]?.title).toContain('18 min old');
+  });
 });

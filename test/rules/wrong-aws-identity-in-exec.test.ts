@@ -1,7 +1,17 @@
 import rule from '../../rules/wrong-aws-identity-in-exec.js';
-import { runRuleTests } from '../helpers/rule-tester.js';
-import { build, CA, entry, role, session, user } from '../helpers/build.js';
-import { kubeconfig, withEvidence } from '../helpers/client.js';
+import { findingsOf, runRuleTests } from '../helpers/rule-tester.js';
+import { describe, expect, it } from 'vitest';
+import { diagnoseDetailed } from '../../src/engine/diagnose.js';
+import { build, CA, EDIT, entry, role, session, user, VIEW } from '../helpers/build.js';
+import {
+  deniedLine,
+  grantedLine,
+  kubeconfig,
+  stsLine,
+  tokenUrl,
+  withEvidence,
+  withIncident,
+} from '../helpers/client.js';
 
 const CI = session('ci-deployer', 'GitLabRunner-4821');
 const ADMIN = session('PlatformAdmin', 'jiwoo.kim');
@@ -9,6 +19,13 @@ const adminEntry = entry(role('PlatformAdmin'), { policies: [[CA, { type: 'clust
 const caller = (arn: string, userId = 'AROARJ2VQ7MXADMIN001:jiwoo.kim') => ({
   callerIdentity: { status: 'ok' as const, data: { Arn: arn, Account: '111122223333', UserId: userId } },
 });
+
+const DEPLOY = role('eks-deploy');
+const DEPLOYMENTS = '/apis/apps/v1/namespaces/checkout/deployments';
+const PATCH_API = '/apis/apps/v1/namespaces/checkout/deployments/api';
+const deployEntry = entry(DEPLOY, { policies: [[EDIT, { type: 'namespace', namespaces: ['checkout'] }]] });
+const READONLY_403 =
+  'Error from server (Forbidden): deployments.apps "api" is forbidden: User "arn:aws:sts::111122223333:assumed-role/ReadOnly/botocore-session-1772641800" cannot patch resource "deployments" in API group "apps" in the namespace "checkout"';
 
 runRuleTests(rule, {
   valid: [
@@ -56,10 +73,193 @@ runRuleTests(rule, {
       first: true,
     },
     {
+      name: 'the authenticator denied another principal, the given role has access (QA fm03-1)',
+      snapshot: withEvidence(
+        build({ mode: 'API', principal: DEPLOY, status: 401, path: DEPLOYMENTS, entries: [deployEntry] }),
+        {
+          authenticatorLogs: {
+            status: 'ok',
+            data: [
+              stsLine(
+                '2026-11-20T09:21:02Z',
+                user('build-bot'),
+                '',
+                'AIDARJ2VQ7MXBUILDBOT1',
+                'AKIARJ2VQ7MXBUILD001',
+              ),
+              deniedLine('2026-11-20T09:21:02Z', 'identity is not mapped', user('build-bot')),
+            ],
+          },
+          kubeconfig: { status: 'ok', data: kubeconfig() },
+        },
+      ),
+      messageId: 'signsAsOther',
+      severity: 'error',
+      first: true,
+      evidence: ['/authenticatorLogs/data/1', '/accessEntries/data/0'],
+    },
+    {
+      name: 'a pasted 403 names another role; the kubeconfig pins AWS_PROFILE (QA fm03-2)',
+      snapshot: withEvidence(
+        build({
+          principal: ADMIN,
+          status: 403,
+          path: PATCH_API,
+          verb: 'PATCH',
+          entries: [adminEntry, entry(role('ReadOnly'), { policies: [[VIEW, { type: 'cluster' }]] })],
+          logLines: [READONLY_403],
+        }),
+        { ...caller(ADMIN), kubeconfig: { status: 'ok', data: kubeconfig({ profile: 'readonly' }) } },
+      ),
+      messageId: 'signsAsOther',
+      severity: 'error',
+      first: true,
+      evidence: ['/incident/logLines/0', '/callerIdentity/data/Arn'],
+    },
+    {
+      name: "the token's access key in an STS response names the signer, whatever the time",
+      snapshot: withEvidence(
+        build({ mode: 'API', principal: DEPLOY, status: 401, path: DEPLOYMENTS, entries: [deployEntry] }),
+        {
+          token: { status: 'ok', data: { url: tokenUrl({ date: '2026-11-20T09:29:00Z' }), length: 1212 } },
+          authenticatorLogs: {
+            status: 'ok',
+            data: [stsLine('2026-11-20T06:00:00Z', user('build-bot'), '', 'AIDARJ2VQ7MXBUILDBOT1')],
+          },
+        },
+      ),
+      messageId: 'signsAsOther',
+      severity: 'error',
+      first: true,
+    },
+    {
+      name: 'another identity signed, and the given one would not be allowed either',
+      snapshot: build({
+        principal: ADMIN,
+        status: 403,
+        path: PATCH_API,
+        verb: 'PATCH',
+        entries: [entry(role('ReadOnly'), { policies: [[VIEW, { type: 'cluster' }]] })],
+        logLines: [READONLY_403],
+      }),
+      messageId: 'signedByOther',
+      severity: 'info',
+    },
+    {
       name: 'the principal would be allowed, yet the client saw 401',
       snapshot: build({ principal: ADMIN, status: 401, entries: [adminEntry] }),
       messageId: 'allowedButObserved',
       severity: 'info',
     },
   ],
+});
+
+describe('wrong-aws-identity-in-exec: who signed', () => {
+  const deployed = (lines: Array<{ timestamp: string; message: string }>, observedAt?: string) =>
+    withIncident(
+      withEvidence(
+        build({ mode: 'API', principal: DEPLOY, status: 401, path: DEPLOYMENTS, entries: [deployEntry] }),
+        { authenticatorLogs: { status: 'ok', data: lines } },
+      ),
+      observedAt ? { observedAt } : {},
+    );
+
+  it('replays the signer, so the verdict follows the observed 401', () => {
+    const { report, simulation } = diagnoseDetailed(
+      deployed([deniedLine('2026-11-20T09:21:02Z', 'identity is not mapped', user('build-bot'))]),
+    );
+    expect(report.verdict.outcome).toBe('unauthenticated');
+    expect(simulation.principal?.arn).toBe(user('build-bot'));
+    expect(simulation.signedBy?.given.arn).toBe(DEPLOY);
+    expect(report.trace.find((s) => s.stage === 'sts')?.detail).toContain('not by');
+  });
+
+  it('suggests --role for the given role when the signer is another identity', () => {
+    const { mine } = findingsOf(rule, {
+      name: 'x',
+      snapshot: withEvidence(
+        deployed([deniedLine('2026-11-20T09:21:02Z', 'identity is not mapped', user('build-bot'))]),
+        {
+          kubeconfig: { status: 'ok', data: kubeconfig() },
+        },
+      ),
+    });
+    expect(mine[0]?.fixes[0]?.snippet?.content).toContain(`- --role\n        - ${DEPLOY}`);
+    expect(mine[0]?.fixes[1]?.commands[0]?.text).toContain(`--principal-arn ${user('build-bot')}`);
+  });
+
+  it('does not follow another denial when the given principal itself is in the log near the failure', () => {
+    const { simulation } = diagnoseDetailed(
+      deployed(
+        [
+          deniedLine('2026-11-20T09:21:02Z', 'identity is not mapped', user('build-bot')),
+          grantedLine('2026-11-20T09:21:10Z', DEPLOY, 'deploy', []),
+        ],
+        '2026-11-20T09:21:05Z',
+      ),
+    );
+    expect(simulation.signedBy).toBeUndefined();
+  });
+
+  it('does not guess between two denied principals', () => {
+    const { simulation } = diagnoseDetailed(
+      deployed(
+        [
+          deniedLine('2026-11-20T09:21:02Z', 'identity is not mapped', user('build-bot')),
+          deniedLine('2026-11-20T09:21:20Z', 'identity is not mapped', user('other-bot')),
+        ],
+        '2026-11-20T09:21:05Z',
+      ),
+    );
+    expect(simulation.signedBy).toBeUndefined();
+  });
+
+  it('ignores a denial far from the known failure time', () => {
+    const { simulation } = diagnoseDetailed(
+      deployed(
+        [deniedLine('2026-11-20T08:01:02Z', 'identity is not mapped', user('build-bot'))],
+        '2026-11-20T09:21:05Z',
+      ),
+    );
+    expect(simulation.signedBy).toBeUndefined();
+  });
+
+  it('a 403 proves the signer authenticated: its uncollected mapping is unknown, not missing', () => {
+    const { report, simulation } = diagnoseDetailed(
+      withEvidence(
+        build({
+          principal: ADMIN,
+          status: 403,
+          path: PATCH_API,
+          verb: 'PATCH',
+          entries: [adminEntry],
+          logLines: [READONLY_403],
+        }),
+        caller(ADMIN),
+      ),
+    );
+    expect(simulation.principal?.arn).toContain('assumed-role/ReadOnly/');
+    expect(report.trace.find((s) => s.stage === 'mapping')?.result).toBe('unknown');
+    expect(report.verdict.outcome).toBe('forbidden');
+    expect(report.findings[0]?.ruleId).toBe('wrong-aws-identity-in-exec');
+    expect(report.findings[0]?.severity).toBe('error');
+  });
+
+  it('does not take an impersonated user for the signer', () => {
+    const { simulation } = diagnoseDetailed(
+      build({
+        principal: ADMIN,
+        status: 403,
+        path: PATCH_API,
+        verb: 'PATCH',
+        entries: [adminEntry],
+        logLines: [
+          READONLY_403,
+          'kubectl patch deployment api -n checkout --as arn:aws:sts::111122223333:assumed-role/ReadOnly/botocore-session-1772641800',
+        ],
+      }),
+    );
+    expect(simulation.signedBy).toBeUndefined();
+    expect(simulation.impersonation?.user).toContain('ReadOnly');
+  });
 });

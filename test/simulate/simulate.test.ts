@@ -148,6 +148,91 @@ describe('simulate: verdicts follow the first failing stage', () => {
     expect(run(noRbac, { observedStatus: 403 }).outcome).toBe('forbidden');
   });
 
+  it('an unreadable source is named as such, not as "not collected"', () => {
+    const denied: Snapshot = {
+      ...build({ principal: session('ops', 'x') }),
+      awsAuth: { status: 'denied', permission: 'get configmaps/aws-auth' },
+    };
+    expect(stage(run(denied), 'mapping')?.detail).toMatch(/aws-auth denied$/);
+    const failed: Snapshot = { ...denied, awsAuth: { status: 'error', message: 'Unauthorized (401)' } };
+    expect(stage(run(failed), 'mapping')?.detail).toMatch(/aws-auth unreadable$/);
+  });
+
+  it('aws-auth unreadable: the principal\'s "access granted" line in the authenticator log is the mapping', () => {
+    const snapshot: Snapshot = {
+      ...build({ mode: 'CONFIG_MAP', principal: user('park'), path: METRICS }),
+      awsAuth: { status: 'denied', permission: 'get configmaps/aws-auth' },
+      authenticatorLogs: {
+        status: 'ok',
+        data: [
+          {
+            timestamp: '2026-11-20T09:20:00Z',
+            message: `time="2026-11-20T09:20:00Z" level=info msg="access granted" arn="${user('park')}" client="127.0.0.1:51514" groups="[system:masters]" method=POST path=/authenticate uid="aws-iam-authenticator:111122223333:AIDAEXAMPLE" username=`,
+          },
+        ],
+      },
+    };
+    const sim = run(snapshot, { observedStatus: 401 });
+    expect(sim.mapping).toMatchObject({ source: 'authenticator-log', pointer: '/authenticatorLogs/data/0' });
+    expect(stage(sim, 'mapping')).toMatchObject({ result: 'pass' });
+    expect(sim.identity?.username).toBe('');
+    expect([sim.outcome, sim.failingStage]).toEqual(['unauthenticated', 'aggregation']);
+  });
+
+  it('the path is still classified when the mapping could not be read', () => {
+    const snapshot = build({
+      principal: session('ops', 'x'),
+      path: METRICS,
+      entries: 'denied',
+      awsAuth: 'absent',
+    });
+    const sim = run(snapshot, { observedStatus: 401 });
+    expect(stage(sim, 'mapping')?.result).toBe('unknown');
+    expect(sim.aggregation).toMatchObject({ aggregated: true, groupVersion: 'metrics.eks.amazonaws.com/v1' });
+  });
+
+  it('IAM unreadable: a CreateRole in CloudTrail after the entry makes the entry stale (FM-22)', () => {
+    const created = {
+      EventName: 'CreateRole',
+      EventTime: '2026-03-03T20:00:30Z',
+      CloudTrailEvent: JSON.stringify({
+        eventName: 'CreateRole',
+        eventTime: '2026-03-03T20:00:30Z',
+        requestParameters: { roleName: 'ops' },
+        responseElements: { role: { roleName: 'ops', roleId: 'AROANEWID1', arn: role('ops') } },
+        recipientAccountId: '111122223333',
+      }),
+    };
+    const base = build({
+      mode: 'API',
+      principal: session('ops', 'x'),
+      entries: [
+        entry(role('ops'), { policies: [[CA, { type: 'cluster' }]], createdAt: '2025-01-01T00:00:00Z' }),
+      ],
+    });
+    const snapshot: Snapshot = {
+      ...base,
+      iamPrincipals: { status: 'denied', permission: 'iam:GetRole' },
+      cloudTrail: { status: 'ok', data: [created] },
+    };
+    const sim = run(snapshot);
+    expect(sim.accessEntryStale).toMatchObject({
+      provenBy: 'cloudTrail',
+      principalCreated: '2026-03-03T20:00:30.000Z',
+      pointer: '/cloudTrail/data/0',
+      principalId: 'AROANEWID1',
+    });
+    expect([sim.outcome, sim.failingStage]).toEqual(['unauthenticated', 'mapping']);
+    // Another account's role of the same name, or a creation before the entry, proves nothing.
+    const otherAccount = {
+      ...created,
+      CloudTrailEvent: created.CloudTrailEvent.replaceAll('111122223333', '999988887777'),
+    };
+    expect(run({ ...snapshot, cloudTrail: { status: 'ok', data: [otherAccount] } }).outcome).toBe('allowed');
+    const before = { ...created, EventTime: '2024-06-01T00:00:00Z' };
+    expect(run({ ...snapshot, cloudTrail: { status: 'ok', data: [before] } }).outcome).toBe('allowed');
+  });
+
   it('facts from pasted text fail the client and token stages', () => {
     expect(run(build({ principal: user('a') }), { facts: ['exec-plugin-failed'] }).outcome).toBe(
       'client-error',
