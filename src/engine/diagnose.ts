@@ -6,6 +6,7 @@ import { rules as allRules } from '../../rules/index.js';
 import { renderFix } from '../fix/actions.js';
 import type { Incident } from '../model/incident.js';
 import { pathOfIncident } from '../k8s/incident-request.js';
+import { isPrincipalArn } from '../eks/arn.js';
 import { stages, type Finding, type Report, type Severity, type Stage } from '../model/report.js';
 import { sourceNames, type Snapshot } from '../model/snapshot.js';
 import { parseLogLines } from '../parse/index.js';
@@ -53,7 +54,12 @@ export function resolveNow(snapshot: Snapshot, options: DiagnoseOptions): Date {
 export function diagnoseDetailed(snapshot: Snapshot, options: DiagnoseOptions = {}): Diagnosis {
   const now = resolveNow(snapshot, options);
   const lines = [...(snapshot.incident?.logLines ?? []), ...(options.logLines ?? [])];
-  const incident: Incident = lines.length ? parseLogLines(lines, { now }) : {};
+  const parsed: Incident = lines.length ? parseLogLines(lines, { now }) : {};
+  // An ARN in pasted text that does not parse is nearly always redacted (a shortened account id): replaying it would
+  // blame the STS stage for the user's own edit, so it is set aside and the report says so.
+  const unusableArn =
+    parsed.principalArn && !isPrincipalArn(parsed.principalArn) ? parsed.principalArn : undefined;
+  const incident: Incident = unusableArn ? { ...parsed, principalArn: undefined } : parsed;
   const index = indexSnapshot(snapshot);
   if (options.clusterName) index.clusterName = options.clusterName;
   if (options.region) index.region = options.region;
@@ -135,6 +141,11 @@ export function diagnoseDetailed(snapshot: Snapshot, options: DiagnoseOptions = 
     timeline,
   };
   const notes = sourceNotes(snapshot, simulation);
+  if (unusableArn && !simulation.principal) {
+    notes.unshift(
+      `The pasted text names "${unusableArn}", which is not a valid IAM ARN (redacted?): pass --principal ARN to replay it.`,
+    );
+  }
   if (derivedPath) {
     notes.unshift(
       `No request path was given: evaluated ${req.verb} ${derivedPath}, the request the pasted error names.`,

@@ -152,3 +152,28 @@ describe('the verdict when only the observed status decides it', () => {
     expect(report.verdict.summary).not.toContain('not reached');
   });
 });
+
+describe('an ARN in pasted text that does not parse', () => {
+  it('is set aside with a note instead of failing the STS stage', () => {
+    const line =
+      'Error from server (Forbidden): pods is forbidden: User "arn:aws:iam::123456789:user/x" cannot list resource "pods" in API group "" in the namespace "default"';
+    const { report, simulation } = diagnoseDetailed({ schemaVersion: 1 }, { logLines: [line] });
+    expect(simulation.principal).toBeUndefined();
+    expect(report.verdict.outcome).toBe('forbidden');
+    expect(report.verdict.summary).not.toMatch(/canonicalize/);
+    expect(report.notes).toContain(
+      'The pasted text names "arn:aws:iam::123456789:user/x", which is not a valid IAM ARN (redacted?): pass --principal ARN to replay it.',
+    );
+  });
+
+  it('an explicit principal still wins, and no note is added', () => {
+    const line =
+      'Error from server (Forbidden): pods is forbidden: User "arn:aws:iam::123456789:user/x" cannot list resource "pods" in API group "" in the namespace "default"';
+    const { report, simulation } = diagnoseDetailed(
+      { schemaVersion: 1 },
+      { logLines: [line], principalArn: DEV },
+    );
+    expect(simulation.principal?.arn).toBe(DEV);
+    expect(report.notes?.some((n) => n.includes('redacted?'))).toBe(false);
+  });
+});
