@@ -1,5 +1,6 @@
 import { defineRule } from '../src/engine/define-rule.js';
 import { compact, mappingEvidence } from '../src/engine/evidence.js';
+import { nodeRoleOf } from '../src/eks/node-identity.js';
 import { accessEntryPlan } from '../src/fix/plans.js';
 import { describeRequest } from '../src/k8s/rbac.js';
 
@@ -22,6 +23,9 @@ export default defineRule({
     const entry = sim.mapping?.source === 'access-entry' ? sim.mapping.accessEntry?.entry : undefined;
     if (!entry || (entry.type ?? 'STANDARD').toUpperCase() !== 'STANDARD') return;
     if ((entry.associatedPolicies ?? []).length > 0 || (entry.kubernetesGroups ?? []).length > 0) return;
+    // A node role's entry carries no policy by design: its fault is the STANDARD type
+    // (node-role-wrong-entry-type-or-groups), and a policy would hand every node admin rights without making it a node.
+    if (nodeRoleOf(sim)) return;
     const plan = accessEntryPlan(sim);
     report({
       messageId: 'empty',

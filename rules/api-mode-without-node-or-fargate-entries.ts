@@ -2,7 +2,12 @@ import { defineRule } from '../src/engine/define-rule.js';
 import { compact, modeEvidence, noEntryEvidence } from '../src/engine/evidence.js';
 import { findMapping } from '../src/eks/aws-auth.js';
 import { awsAuthOnlyMappings, entryActionsForMapping } from '../src/eks/migration.js';
-import { looksLikeNodeMapping, nodeCallerEvidence, nodeEntryType } from '../src/eks/node-identity.js';
+import {
+  looksLikeNodeMapping,
+  nodeCallerEvidence,
+  nodeEntryType,
+  nodeUsernameFor,
+} from '../src/eks/node-identity.js';
 import type { FixPlan } from '../src/fix/actions.js';
 import { entryPrincipalArn } from '../src/fix/plans.js';
 import { asRun } from '../src/fix/run-commands.js';
@@ -34,17 +39,18 @@ export default defineRule({
     const why = nodeCallerEvidence(sim, incident);
     if (!match || !(why || looksLikeNodeMapping(match.mapping))) return;
     const m = match.mapping;
-    const type = nodeEntryType(m.groups);
+    // The username and session tell hybrid nodes (system:node:{{SessionName}}, mi- sessions) from EC2 ones.
+    const type = nodeEntryType(m.groups, { username: m.username, sessionName: sim.principal.sessionName });
+    const an = /^[AEIOU]/.test(type) ? 'an' : 'a';
     const principalArn = entryPrincipalArn(sim) ?? m.arn;
     const others = awsAuthOnlyMappings(sim.index)
       .filter((o) => o !== m && o.section === 'mapRoles' && looksLikeNodeMapping(o))
       .slice(0, SHOWN);
     const fixes: FixPlan[] = [
       {
-        title: `Create an ${type} access entry for ${principalArn}`,
+        title: `Create ${an} ${type} access entry for ${principalArn}`,
         actions: [{ kind: 'create-access-entry', principalArn, type }],
-        notes:
-          'The entry type gives username system:node:{{EC2PrivateDNSName}} and group system:nodes (do not add groups or policies). The caller needs iam:PassRole on the node role. Nodes recover once the kubelet retries.',
+        notes: `The entry type gives username ${nodeUsernameFor(type)} and group system:nodes (do not add groups or policies). The caller needs iam:PassRole on the node role. Nodes recover once the kubelet retries.`,
       },
     ];
     if (others.length) {
@@ -65,7 +71,7 @@ export default defineRule({
         `The caller is a node (${why ?? `its aws-auth entry is a node mapping (${m.username ?? 'no username'})`}). ` +
         `In API mode EKS reads only access entries; the ${m.section} entry for ${m.arn} in aws-auth is ignored, so the kubelet's token maps to nothing and every call ` +
         '(node registration, "Failed to list *v1.Service: Unauthorized") gets 401. EKS creates entries automatically for managed node groups and Fargate profiles, ' +
-        `but self-managed nodes need an ${type} entry before the switch to API.` +
+        `but self-managed nodes need ${an} ${type} entry before the switch to API.` +
         (change ? ` ${change}` : ''),
       evidence: compact([
         modeEvidence(sim),

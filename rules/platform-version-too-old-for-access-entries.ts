@@ -1,8 +1,25 @@
 import { defineRule } from '../src/engine/define-rule.js';
 import { compact, modeEvidence, describeClusterArgv } from '../src/engine/evidence.js';
-import { accessEntrySupport } from '../src/eks/platform-versions.js';
+import { accessEntriesUnsupported, platformUpgradePlan } from '../src/eks/platform-versions.js';
+import { awsAuthMappingPlan } from '../src/fix/plans.js';
 import { checkCommand } from '../src/fix/run-commands.js';
-import { okData } from '../src/model/snapshot.js';
+import type { Incident } from '../src/model/incident.js';
+
+/** The EKS calls a cluster without access entries refuses; UpdateClusterConfig only when its error is about them. */
+const ACCESS_ENTRY_CALL =
+  /^eks:(?:(?:Create|Update|Delete|Describe)AccessEntry|ListAccessEntries|(?:Associate|Disassociate)AccessPolicy|ListAssociatedAccessPolicies)$/i;
+
+/** A pasted EKS 400 for an access-entry call, or for a mode switch that names access entries or the mode. */
+function refusedAccessEntryCall(incident: Incident): boolean {
+  const action = incident.awsAction ?? '';
+  const reason = incident.reason ?? '';
+  if (incident.status !== 400 && !/Invalid(?:Request|Parameter)Exception/.test(reason)) return false;
+  if (ACCESS_ENTRY_CALL.test(action)) return true;
+  return (
+    /^eks:UpdateClusterConfig$/i.test(action) &&
+    /access ?entr|authentication ?mode|accessConfig/i.test(reason)
+  );
+}
 
 /** FM-50: clusters below a minimum platform version have no access entries: the API mode cannot be enabled yet. */
 export default defineRule({
@@ -24,19 +41,27 @@ export default defineRule({
       'Kubernetes {{version}} {{platform}} predates access entries (needs {{minimum}}): only aws-auth can grant access on this cluster',
   },
   check({ sim, incident, clusterName, region }, report) {
-    const cluster = okData(sim.input.snapshot, 'cluster');
-    if (!cluster) return;
-    const support = accessEntrySupport(cluster.version, cluster.platformVersion);
-    if (support.supported !== false) return;
+    const unsupported = accessEntriesUnsupported(sim.input.snapshot);
+    if (!unsupported) return;
     const mode = sim.index.authMode.mode;
     if (mode !== 'CONFIG_MAP') return;
     const facts = incident.facts ?? [];
     const refused =
-      facts.includes('auth-mode-config-map-only') || sim.facts.has('auth-mode-transition-rejected');
+      facts.includes('auth-mode-config-map-only') ||
+      sim.facts.has('auth-mode-transition-rejected') ||
+      refusedAccessEntryCall(incident);
     if (!refused && (sim.outcome === 'allowed' || sim.failingStage !== 'mapping')) return;
-    const version = cluster.version ?? '?';
-    const platform = cluster.platformVersion ?? '';
-    const minimum = support.minimum ? `${version} ${support.minimum}` : 'Kubernetes 1.23 or later';
+    const { version, platformVersion: platform, needs: minimum } = unsupported;
+    // The fix that works now: map the unmapped principal in aws-auth; the upgrade makes access entries possible.
+    const mapNow =
+      sim.failingStage === 'mapping' && !sim.mapping
+        ? awsAuthMappingPlan(sim, {
+            title: 'Map it in aws-auth now (the only mapping this cluster has)',
+            groups: ['system:masters'],
+            notes:
+              'system:masters grants full admin; choose a narrower group bound by RBAC when that is too much. Read aws-auth first: correct an entry for this principal rather than add a second one.',
+          })
+        : undefined;
     report({
       messageId: refused ? 'blocked' : 'latent',
       data: { version, platform, minimum },
@@ -45,9 +70,8 @@ export default defineRule({
         `Access entries need at least platform version 1.30 eks.2, 1.29 eks.1, 1.28 eks.6, 1.27 eks.10, 1.26 eks.11, 1.25 eks.12, 1.24 eks.15 or 1.23 eks.17; this cluster runs ${version} ${platform}. ` +
         'Until it reaches one, the authentication mode stays CONFIG_MAP, every access-entry call is refused, and only aws-auth can map principals. ' +
         'A Kubernetes version upgrade lands on the newest platform version of the target version, which supports access entries (EKS then also creates an admin entry for the cluster creator).' +
-        (refused
-          ? ''
-          : ' Any fix that creates an access entry has to wait for that upgrade; an aws-auth mapping works now.'),
+        (refused && incident.awsAction ? ` EKS refused ${incident.awsAction} for that reason.` : '') +
+        ' Any fix that creates an access entry has to wait for that upgrade; an aws-auth mapping works now.',
       evidence: compact([
         {
           source: 'cluster',
@@ -56,33 +80,7 @@ export default defineRule({
         },
         modeEvidence(sim),
       ]),
-      fixes: support.upgradeTo
-        ? [
-            {
-              title: `Upgrade the cluster to Kubernetes ${support.upgradeTo}, then switch to API_AND_CONFIG_MAP`,
-              actions: clusterName
-                ? [
-                    {
-                      kind: 'run',
-                      tool: 'aws',
-                      argv: [
-                        'aws',
-                        'eks',
-                        'update-cluster-version',
-                        '--name',
-                        clusterName,
-                        ...(region ? ['--region', region] : []),
-                        '--kubernetes-version',
-                        support.upgradeTo,
-                      ],
-                    },
-                  ]
-                : [],
-              notes:
-                'Upgrade one minor version at a time and check add-on and node compatibility first. Afterwards: aws eks update-cluster-config --access-config authenticationMode=API_AND_CONFIG_MAP (one-way). Until then, map the principal in aws-auth.',
-            },
-          ]
-        : [],
+      fixes: compact([mapNow, platformUpgradePlan(unsupported, { clusterName, region })]),
       checks: clusterName
         ? [
             {

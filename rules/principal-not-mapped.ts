@@ -2,7 +2,13 @@ import { defineRule, type RuleReport } from '../src/engine/define-rule.js';
 import { checkOf, compact, modeEvidence, noEntryEvidence } from '../src/engine/evidence.js';
 import type { Check, EvidenceRef, Severity } from '../src/model/report.js';
 import type { Simulation } from '../src/simulate/simulate.js';
-import { accessEntryPlan, entryPrincipalArn, suggestedUsername } from '../src/fix/plans.js';
+import { accessEntryPlan, awsAuthMappingPlan, entryPrincipalArn } from '../src/fix/plans.js';
+import type { FixPlan } from '../src/fix/actions.js';
+import {
+  accessEntriesUnsupported,
+  platformUpgradePlan,
+  type AccessEntriesUnsupported,
+} from '../src/eks/platform-versions.js';
 import { logCitation } from '../src/evidence/logs.js';
 import { findNearMisses, nearMissEvidence, nearMissFix } from '../src/simulate/near-miss.js';
 
@@ -26,6 +32,49 @@ function unread(sim: Simulation, name: MappingSourceName): Unread | undefined {
         ? `read failed: ${ev.message}`
         : 'not collected';
   return { name, label, why: `${label} ${why}` };
+}
+
+const MASTERS_NOTE =
+  'system:masters grants full admin; choose a narrower group bound by RBAC when that is too much. Role ARNs in aws-auth must not contain a path.';
+
+const READ_FIRST =
+  'Read aws-auth first (an administrator can): if an entry for this principal exists but does not match, correct that entry; --no-duplicate-arns refuses to add a second one.';
+
+/**
+ * The aws-auth mapping of the principal: a node role as a node (its username and groups), anyone else with a
+ * username and system:masters. `readFirst` when aws-auth could not be read: an entry may exist that needs correcting.
+ */
+function mappingPlan(sim: Simulation, title: string, readFirst: boolean): FixPlan | undefined {
+  const notes = readFirst ? `${READ_FIRST} ${MASTERS_NOTE}` : MASTERS_NOTE;
+  const plan = awsAuthMappingPlan(sim, { title, groups: ['system:masters'], notes });
+  // A node role's plan carries its own note; reading aws-auth first still applies.
+  if (plan && readFirst && !plan.notes?.includes(READ_FIRST)) {
+    plan.notes = `${plan.notes ?? ''} ${READ_FIRST}`.trim();
+  }
+  return plan;
+}
+
+/**
+ * On a cluster whose platform version predates access entries, every access-entry fix is refused: the aws-auth
+ * mapping is the fix that works now, and the platform upgrade (after which access entries work) is the other.
+ */
+function fixesWithoutAccessEntries(
+  sim: Simulation,
+  unsupported: AccessEntriesUnsupported,
+  readFirst: boolean,
+): FixPlan[] {
+  return compact([
+    mappingPlan(
+      sim,
+      `Map it in aws-auth (Kubernetes ${unsupported.version} ${unsupported.platformVersion} has no access entries)`,
+      readFirst,
+    ),
+    platformUpgradePlan(unsupported, { clusterName: sim.index.clusterName, region: sim.index.region }),
+  ]);
+}
+
+function unsupportedSentence(unsupported: AccessEntriesUnsupported): string {
+  return ` This cluster runs Kubernetes ${unsupported.version} ${unsupported.platformVersion}, which predates access entries (they need ${unsupported.needs}): EKS refuses every access-entry call and the switch from CONFIG_MAP, so aws-auth is the only way to map it until the cluster is upgraded.`;
 }
 
 /**
@@ -123,7 +172,7 @@ function reportUnseen(
   const mode = sim.index.authMode.mode;
   const modeText = mode ?? 'authentication mode unknown';
   const principalArn = entryPrincipalArn(sim);
-  const isRole = sim.principal?.parsed?.kind === 'role' || sim.principal?.parsed?.kind === 'assumed-role';
+  const unsupported = accessEntriesUnsupported(sim.input.snapshot);
   const noEntrySeen = partial.seenNone.includes('accessEntries') && !sim.accessEntryCandidate;
   const badly =
     'or its entry does not match (a role ARN written with a path or as an STS session ARN, a typo, a section dropped by a YAML error)';
@@ -135,8 +184,9 @@ function reportUnseen(
         : noEntrySeen
           ? `There is no access entry for ${arn}, so the authenticator goes on to aws-auth, which could not be read: either it has no entry for ${arn}, ${badly}.`
           : `Neither ${partial.unseen.map((u) => u.label).join(' nor ')} could be read: either nothing maps ${arn}, ${badly}.`;
-  const eitherWay =
-    mode === 'CONFIG_MAP'
+  const eitherWay = unsupported
+    ? unsupportedSentence(unsupported).trim()
+    : mode === 'CONFIG_MAP'
       ? 'An access entry is the fix either way once the cluster allows access entries (API_AND_CONFIG_MAP, a one-way switch); staying in CONFIG_MAP, read aws-auth first and correct the entry rather than add a second one.'
       : 'An access entry is the fix either way: EKS tries access entries before aws-auth, so it works whether aws-auth lacks the principal or maps it badly.';
   const entryPlan = accessEntryPlan(sim, {
@@ -160,27 +210,14 @@ function reportUnseen(
       'A token or STS failure gives the same 401; the authenticator log tells them apart (checks below). ' +
       eitherWay,
     evidence,
-    fixes: compact([
-      entryPlan,
-      mode !== 'API' && principalArn
-        ? {
-            title: 'Alternative: map it in aws-auth (always with a username)',
-            actions: [
-              {
-                kind: 'aws-auth-put-mapping' as const,
-                section: isRole ? ('mapRoles' as const) : ('mapUsers' as const),
-                arn: sim.principal?.canonicalArn ?? principalArn,
-                username: suggestedUsername(sim),
-                groups: ['system:masters'],
-                replacesExisting: false,
-              },
-            ],
-            yamlSnippet: true,
-            notes:
-              'Read aws-auth first (an administrator can): if an entry for this principal exists but does not match, correct that entry; --no-duplicate-arns refuses to add a second one. system:masters grants full admin; choose a narrower group bound by RBAC when that is too much. Role ARNs in aws-auth must not contain a path.',
-          }
-        : undefined,
-    ]),
+    fixes: unsupported
+      ? fixesWithoutAccessEntries(sim, unsupported, true)
+      : compact([
+          entryPlan,
+          mode !== 'API' && principalArn
+            ? mappingPlan(sim, 'Alternative: map it in aws-auth (always with a username)', true)
+            : undefined,
+        ]),
     checks: [
       ...unseenChecks(sim, arn, principalArn),
       checkOf('Confirm which identity the client really uses', ['aws', 'sts', 'get-caller-identity']),
@@ -229,7 +266,7 @@ export default defineRule({
           ? 'aws-auth mapRoles, mapUsers and mapAccounts (CONFIG_MAP mode)'
           : 'access entries first, then aws-auth mapRoles, mapUsers and mapAccounts';
     const principalArn = entryPrincipalArn(sim);
-    const isRole = sim.principal?.parsed?.kind === 'role' || sim.principal?.parsed?.kind === 'assumed-role';
+    const unsupported = accessEntriesUnsupported(sim.input.snapshot);
     // Issue item 5: name the entry that was meant and correct it rather than adding another.
     const nearMiss = findNearMisses(sim)[0];
     const corrective = nearMiss ? nearMissFix(sim, nearMiss) : undefined;
@@ -239,7 +276,8 @@ export default defineRule({
       explanation:
         `The authenticator canonicalizes the caller to ${arn} and looks it up in ${considered}; nothing matches, ` +
         'so it answers "identity is not mapped" and the client sees 401 Unauthorized for every request.' +
-        (nearMiss ? ` The entry that was probably meant: ${nearMiss.detail}.` : ''),
+        (nearMiss ? ` The entry that was probably meant: ${nearMiss.detail}.` : '') +
+        (unsupported ? unsupportedSentence(unsupported) : ''),
       evidence: compact([
         logCitation(sim, 'identity-not-mapped'),
         nearMiss && nearMissEvidence(nearMiss),
@@ -256,27 +294,14 @@ export default defineRule({
               ? accessEntryPlan(sim, { title: 'Or replace the aws-auth entry by an access entry' })
               : undefined,
           ])
-        : compact([
-            accessEntryPlan(sim),
-            mode !== 'API' && principalArn
-              ? {
-                  title: 'Alternative: map it in aws-auth (always with a username)',
-                  actions: [
-                    {
-                      kind: 'aws-auth-put-mapping' as const,
-                      section: isRole ? ('mapRoles' as const) : ('mapUsers' as const),
-                      arn: sim.principal?.canonicalArn ?? principalArn,
-                      username: suggestedUsername(sim),
-                      groups: ['system:masters'],
-                      replacesExisting: false,
-                    },
-                  ],
-                  yamlSnippet: true,
-                  notes:
-                    'system:masters grants full admin; choose a narrower group bound by RBAC when that is too much. Role ARNs in aws-auth must not contain a path.',
-                }
-              : undefined,
-          ]),
+        : unsupported
+          ? fixesWithoutAccessEntries(sim, unsupported, false)
+          : compact([
+              accessEntryPlan(sim),
+              mode !== 'API' && principalArn
+                ? mappingPlan(sim, 'Alternative: map it in aws-auth (always with a username)', false)
+                : undefined,
+            ]),
       checks: [
         {
           title: 'Confirm which identity the client really uses',

@@ -40,7 +40,9 @@ export function entryUsernameAllowed(username: string | undefined): boolean {
 export function entryActionsForMapping(m: AwsAuthMapping): FixAction[] {
   const principalArn = m.arn;
   if (m.section === 'mapRoles' && looksLikeNodeMapping(m)) {
-    return [{ kind: 'create-access-entry', principalArn, type: nodeEntryType(m.groups) }];
+    // The username tells hybrid nodes (system:node:{{SessionName}}) from EC2 ones.
+    const type = nodeEntryType(m.groups, { username: m.username });
+    return [{ kind: 'create-access-entry', principalArn, type }];
   }
   const groups = m.groups.filter((g) => g !== '' && !g.startsWith('system:'));
   const actions: FixAction[] = [

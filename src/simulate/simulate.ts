@@ -316,8 +316,10 @@ function trailCreatedPrincipal(detail: unknown): { accountId?: string; id?: stri
 function entryUsername(entry: IndexedEntry['entry'], principal: PrincipalInfo): string {
   if (entry.username) return entry.username;
   const type = (entry.type ?? 'STANDARD').toUpperCase();
-  if (type.startsWith('EC2') || type === 'HYBRID_LINUX') return 'system:node:{{EC2PrivateDNSName}}';
-  if (type === 'FARGATE_LINUX') return 'system:node:{{SessionName}}';
+  if (type.startsWith('EC2')) return 'system:node:{{EC2PrivateDNSName}}';
+  // Hybrid nodes are named by their session (the SSM managed-instance id, or the Roles Anywhere node name), as
+  // Fargate nodes are (EKSUG:hybrid-nodes-cluster-prep.adoc).
+  if (type === 'FARGATE_LINUX' || type === 'HYBRID_LINUX') return 'system:node:{{SessionName}}';
   const p = principal.parsed;
   if (p && (p.kind === 'role' || p.kind === 'assumed-role')) {
     return `arn:${p.partition}:sts::${p.accountId}:assumed-role/${p.name}/{{SessionName}}`;
@@ -645,11 +647,14 @@ function renderIdentity(sim: Simulation, principal: PrincipalInfo): void {
     sim.trace.push(step('identity', 'fail', user.error));
     return;
   }
-  // The reserve list is on for access entries (EKS rejects such usernames up front) and, per cluster, possibly
-  // for aws-auth (FM §0 step 7, open question 4): apply it when the authenticator's own log says it is on.
-  const reserved = sim.facts.has('reserved-username-prefix')
-    ? RESERVED_USERNAME_PREFIXES.find((prefix) => user.value.startsWith(prefix))
-    : undefined;
+  // The reserve list is per mapper (AUTH:pkg/server/server.go doMapping) and, per cluster, possibly on for aws-auth
+  // (FM §0 step 7, open question 4): apply it when the authenticator's own log says it is on, to the mapper it names.
+  // Access entries are not subject by default: EKS refuses reserved usernames when the entry is created, and the
+  // names it generates for node entries (system:node:...) are its own.
+  const reserved =
+    sim.facts.has('reserved-username-prefix') && reserveListMappers(sim).has(mapping.source)
+      ? RESERVED_USERNAME_PREFIXES.find((prefix) => user.value.startsWith(prefix))
+      : undefined;
   if (reserved) {
     const error = `invalid username '${user.value}': username must not begin with the reserved prefix "${reserved}"`;
     sim.identity = { username: user.value, groups: [], unknownParts, renderError: error };
@@ -672,6 +677,34 @@ function renderIdentity(sim: Simulation, principal: PrincipalInfo): void {
   sim.identity = { username: user.value, groups, unknownParts };
   const name = user.value === '' ? '"" (empty username)' : `"${user.value}"`;
   sim.trace.push(step('identity', 'pass', `username ${name}, groups [${groups.join(', ')}]`));
+}
+
+/** The authenticator's mapper names, as its reserve-list errors print them, and the mapping source each serves. */
+const MAPPER_SOURCES: Record<string, MappingSource> = {
+  eksconfigmap: 'aws-auth',
+  dynamicfile: 'access-entry',
+};
+
+/**
+ * The mapping sources the reserve list applies to: those of the mappers the reserve-list errors name
+ * (`invalid username '...' for mapper EKSConfigMap: ...`), else aws-auth, the one a cluster may turn it on for.
+ */
+function reserveListMappers(sim: Simulation): Set<MappingSource> {
+  const texts = [
+    ...logEvidenceFor(sim.input.snapshot, sim)
+      .citations.filter((c) => c.fact === 'reserved-username-prefix')
+      .map((c) => c.note),
+    sim.input.incident?.reason ?? '',
+    ...(sim.input.pastedLines ?? []),
+  ];
+  const named = new Set<MappingSource>();
+  for (const text of texts) {
+    for (const m of text.matchAll(/\bfor mapper (\w+)/gi)) {
+      const source = MAPPER_SOURCES[(m[1] ?? '').toLowerCase()];
+      if (source) named.add(source);
+    }
+  }
+  return named.size ? named : new Set<MappingSource>(['aws-auth']);
 }
 
 function authorize(sim: Simulation): void {

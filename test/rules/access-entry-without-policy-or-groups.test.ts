@@ -24,6 +24,28 @@ runRuleTests(rule, {
         entries: [entry(QA, { type: 'EC2_LINUX' })],
       }),
     },
+    {
+      name: 'a hybrid node role (mi- session) registered as STANDARD: its fault is the type, not a policy',
+      snapshot: build({
+        mode: 'API',
+        principal: session('hybrid-edge-nodes', 'mi-0123456789abcdef0'),
+        path: '/api/v1/nodes',
+        verb: 'POST',
+        status: 403,
+        entries: [entry(role('hybrid-edge-nodes'))],
+      }),
+    },
+    {
+      name: 'a kubelet (i- session) with a STANDARD entry listing services',
+      snapshot: build({
+        mode: 'API',
+        principal: session('platform-prod-node-role', 'i-0a1b2c3d4e5f60718'),
+        path: '/api/v1/services',
+        verb: 'list',
+        status: 403,
+        entries: [entry(role('platform-prod-node-role'))],
+      }),
+    },
   ],
   invalid: [
     {

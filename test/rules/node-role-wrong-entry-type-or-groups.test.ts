@@ -61,9 +61,6 @@ runRuleTests(rule, {
       messageId: 'standardEntry',
       severity: 'error',
       first: true,
-      // The replay gives HYBRID_LINUX entries the EC2 username template, which an mi- session cannot render;
-      // EKS gives them system:node:{{SessionName}} (see report).
-      fixesPass: false,
     },
     {
       name: 'aws-auth node mapping with only system:bootstrappers',

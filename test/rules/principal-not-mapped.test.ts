@@ -1,7 +1,9 @@
 import rule from '../../rules/principal-not-mapped.js';
-import { runRuleTests } from '../helpers/rule-tester.js';
+import { findingsOf, runRuleTests } from '../helpers/rule-tester.js';
 import { build, role, session, entry, CA, user } from '../helpers/build.js';
 import { deniedLine, grantedLine, stsFailure, withEvidence } from '../helpers/client.js';
+import type { Snapshot } from '../../src/model/snapshot.js';
+import { describe, expect, it } from 'vitest';
 
 const BOB = session('data-analysts', 'bob');
 const K401 = 'error: You must be logged in to the server (Unauthorized)';
@@ -15,6 +17,14 @@ const awsAuthUnauthorized = {
 const awsAuthDenied = {
   awsAuth: { status: 'denied' as const, permission: 'Kubernetes get configmaps/aws-auth in kube-system' },
 };
+/** A kubelet of a self-managed node group whose role nobody mapped. */
+const EDGE_KUBELET = session('edge-workers', 'i-0123456789abcdef0');
+function onPlatform(snapshot: Snapshot, version: string, platformVersion: string): Snapshot {
+  if (snapshot.cluster?.status === 'ok') Object.assign(snapshot.cluster.data, { version, platformVersion });
+  return snapshot;
+}
+/** 1.27 eks.9: access entries need eks.10 (FM-50). */
+const tooOld = (snapshot: Snapshot) => onPlatform(snapshot, '1.27', 'eks.9');
 
 runRuleTests(rule, {
   valid: [
@@ -146,5 +156,83 @@ runRuleTests(rule, {
       // With the mode unknown the replay cannot tell whether an access entry would be consulted.
       fixesPass: false,
     },
+    {
+      name: 'an unmapped node role: both fixes make it a node',
+      snapshot: build({
+        mode: 'CONFIG_MAP',
+        principal: EDGE_KUBELET,
+        path: '/api/v1/services',
+        verb: 'list',
+      }),
+      messageId: 'notMapped',
+      severity: 'error',
+    },
+    {
+      name: 'a platform version that predates access entries: aws-auth now, the upgrade later',
+      snapshot: tooOld(build({ mode: 'CONFIG_MAP', principal: user('carol'), status: 401 })),
+      messageId: 'notMapped',
+      severity: 'error',
+      first: true,
+    },
+    {
+      name: 'a platform version that predates access entries, aws-auth unreadable',
+      snapshot: tooOld(
+        withEvidence(build({ mode: 'CONFIG_MAP', principal: user('carol'), status: 401 }), awsAuthDenied),
+      ),
+      messageId: 'unseen',
+      severity: 'info',
+      fixesPass: true,
+    },
   ],
+});
+
+const fixTexts = (snapshot: Snapshot) =>
+  (findingsOf(rule, { name: 'x', snapshot }).mine[0]?.fixes ?? []).map((f) => ({
+    title: f.title,
+    text: f.commands.map((c) => c.text).join('\n'),
+  }));
+
+describe('principal-not-mapped: the aws-auth fix', () => {
+  it('maps a node role as a node, never as system:masters', () => {
+    for (const snapshot of [
+      build({ mode: 'CONFIG_MAP', principal: EDGE_KUBELET, path: '/api/v1/services', verb: 'list' }),
+      withEvidence(
+        build({ mode: 'CONFIG_MAP', principal: EDGE_KUBELET, path: '/api/v1/services', status: 401 }),
+        awsAuthDenied,
+      ),
+    ]) {
+      const mapping = fixTexts(snapshot).find((f) => f.text.includes('iamidentitymapping'));
+      expect(mapping?.text).toContain('system:node:{{EC2PrivateDNSName}}');
+      expect(mapping?.text).toContain('system:nodes');
+      expect(mapping?.text).not.toContain('system:masters');
+    }
+  });
+
+  it('keeps system:masters with a username for a person', () => {
+    const mapping = fixTexts(build({ mode: 'CONFIG_MAP', principal: user('carol') })).find((f) =>
+      f.text.includes('iamidentitymapping'),
+    );
+    expect(mapping?.text).toContain('--username carol');
+    expect(mapping?.text).toContain('system:masters');
+  });
+});
+
+describe('principal-not-mapped on a platform version without access entries (FM-50)', () => {
+  it.each([
+    ['decided', tooOld(build({ mode: 'CONFIG_MAP', principal: user('carol'), status: 401 }))],
+    [
+      'aws-auth unreadable',
+      tooOld(
+        withEvidence(build({ mode: 'CONFIG_MAP', principal: user('carol'), status: 401 }), awsAuthDenied),
+      ),
+    ],
+  ])('%s: leads with the aws-auth mapping, then the upgrade, and no access-entry call', (_, snapshot) => {
+    const fixes = fixTexts(snapshot);
+    expect(fixes[0]?.text).toMatch(/^eksctl create iamidentitymapping /);
+    expect(fixes[1]?.text).toContain('aws eks update-cluster-version');
+    expect(fixes[1]?.text).toContain('--kubernetes-version 1.28');
+    const all = fixes.map((f) => f.text).join('\n');
+    expect(all).not.toContain('create-access-entry');
+    expect(all).not.toContain('authenticationMode=API_AND_CONFIG_MAP');
+  });
 });

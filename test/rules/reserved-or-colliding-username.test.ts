@@ -77,9 +77,6 @@ runRuleTests(rule, {
       }),
       messageId: 'reserved',
       severity: 'error',
-      // The log names the reserve list of mapper EKSConfigMap; the replay applies it to every mapper, so it would
-      // also refuse the node entry's EKS-generated system:node name, which EKS accepts (see report).
-      fixesPass: false,
     },
     {
       name: 'EKS refused an access-entry username',

@@ -242,6 +242,87 @@ describe('simulate: verdicts follow the first failing stage', () => {
     expect(run(build({ principal: user('a') }), { facts: ['token-expired'] }).failingStage).toBe('token');
   });
 
+  it('a HYBRID_LINUX entry names the node by its session (system:node:{{SessionName}})', () => {
+    const hybrid = role('hybrid-edge-nodes');
+    const sim = run(
+      build({
+        mode: 'API',
+        principal: session('hybrid-edge-nodes', 'mi-0123456789abcdef0'),
+        path: '/api/v1/nodes/mi-0123456789abcdef0',
+        entries: [entry(hybrid, { type: 'HYBRID_LINUX' })],
+      }),
+    );
+    expect(sim.mapping?.usernameTemplate).toBe('system:node:{{SessionName}}');
+    expect(sim.identity?.renderError).toBeUndefined();
+    expect(sim.identity?.username).toBe('system:node:mi-0123456789abcdef0');
+    expect(sim.identity?.groups).toContain('system:nodes');
+  });
+
+  describe('the reserve list applies to the mapper the authenticator log names', () => {
+    const nodeRole = role('platform-prod-node-role');
+    const kubelet = session('platform-prod-node-role', 'i-0a1b2c3d4e5f60718');
+    const refused = (mapper: string, name: string) =>
+      `time="2026-11-20T09:12:00Z" level=warning msg="access denied" arn="${nodeRole}" client="127.0.0.1:4242" error="invalid username '${name}' for mapper ${mapper}: username must not begin with with the following prefixes: [aws: iam: amazon: system: eks:]" method=POST path=/authenticate`;
+    const opsMapping = `- rolearn: ${role('ops')}\n  username: system:ops\n  groups:\n  - system:masters\n`;
+    const nodeEntry = [entry(nodeRole, { type: 'EC2_LINUX' })];
+    const identityStage = (sim: Simulation) => stage(sim, 'identity')?.result;
+    // Pasted lines: their facts come from the parser (as diagnose passes them), their text from the snapshot.
+    const pasted = { facts: ['unauthorized', 'reserved-username-prefix'] };
+
+    it('EKSConfigMap: not to the EKS-generated name of a node access entry', () => {
+      const sim = run(
+        build({
+          mode: 'API',
+          principal: kubelet,
+          path: '/api/v1/nodes/ip-10-0-1-23',
+          entries: nodeEntry,
+          logLines: [refused('EKSConfigMap', 'system:node:ip-10-0-1-23.ap-northeast-2.compute.internal')],
+        }),
+        pasted,
+      );
+      expect(sim.facts.has('reserved-username-prefix')).toBe(true);
+      expect(identityStage(sim)).toBe('pass');
+    });
+
+    it('EKSConfigMap: to an aws-auth mapping', () => {
+      const sim = run(
+        build({
+          principal: session('ops', 'jane'),
+          mapRoles: opsMapping,
+          logLines: [refused('EKSConfigMap', 'system:ops').replace(nodeRole, role('ops'))],
+        }),
+        pasted,
+      );
+      expect(identityStage(sim)).toBe('fail');
+      expect(sim.identity?.renderError).toMatch(/reserved prefix "system:"/);
+    });
+
+    it('DynamicFile (the access-entry mapper): to access entries', () => {
+      const sim = run(
+        build({
+          mode: 'API',
+          principal: kubelet,
+          path: '/api/v1/nodes/ip-10-0-1-23',
+          entries: nodeEntry,
+          logLines: [refused('DynamicFile', 'system:node:ip-10-0-1-23.ap-northeast-2.compute.internal')],
+        }),
+        pasted,
+      );
+      expect(identityStage(sim)).toBe('fail');
+    });
+
+    it('no mapper named: aws-auth only', () => {
+      const fact = { facts: ['reserved-username-prefix'] };
+      const entrySim = run(
+        build({ mode: 'API', principal: kubelet, path: '/api/v1/nodes/ip-10-0-1-23', entries: nodeEntry }),
+        fact,
+      );
+      expect(identityStage(entrySim)).toBe('pass');
+      const mapped = run(build({ principal: session('ops', 'jane'), mapRoles: opsMapping }), fact);
+      expect(identityStage(mapped)).toBe('fail');
+    });
+  });
+
   it('without a path it evaluates GET /api and says so', () => {
     const snapshot = build({
       principal: user('a'),
