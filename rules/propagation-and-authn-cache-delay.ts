@@ -53,7 +53,7 @@ export default defineRule({
             (e.event !== 'UpdateClusterConfig' || e.detail.includes('authentication mode')) &&
             at <= failedAt &&
             failedAt - at <= WINDOW_MS &&
-            concernsCaller(sim.input.snapshot, e, key)
+            concernsCaller(sim, e, key)
           );
         });
     // Without CloudTrail, the access entry's own timestamps tell when it (or the policy that allows) was granted.
@@ -156,13 +156,21 @@ function entryGrant(sim: Simulation, failedAt: number): TimelineEvent | undefine
   return best;
 }
 
-/** A grant for the caller (or for nobody in particular: mode changes, aws-auth edits). */
-function concernsCaller(
-  snapshot: Parameters<typeof trailEventOf>[0],
-  e: TimelineEvent,
-  key: string | undefined,
-): boolean {
+/**
+ * A grant for the caller, or for nobody in particular: a mode change; an aws-auth edit, but only while aws-auth is
+ * what maps the caller (or its mapping is unknown), since an edit cannot change a mapping an access entry makes.
+ */
+function concernsCaller(sim: Simulation, e: TimelineEvent, key: string | undefined): boolean {
+  if (e.event === 'AwsAuthEdit') {
+    const source = sim.mapping?.source;
+    return (
+      source === undefined ||
+      source === 'aws-auth' ||
+      source === 'map-accounts' ||
+      source === 'authenticator-log'
+    );
+  }
   if (e.source !== 'cloudTrail' || !key) return true;
-  const principal = trailEventOf(snapshot, e)?.principalArn;
+  const principal = trailEventOf(sim.input.snapshot, e)?.principalArn;
   return !principal || matchKey(principal) === key;
 }

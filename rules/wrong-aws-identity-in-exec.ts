@@ -61,6 +61,10 @@ export default defineRule({
     signsAsOther: 'kubectl signs as {{principal}}, but the identity with access is {{caller}}{{whose}}',
     signedByOther:
       'The token is signed by {{principal}}, not by {{given}}; {{given}} would not be allowed either',
+    likelySigner:
+      'The authenticator denied {{signer}} near the failure and never logged {{given}}: kubectl probably signs as {{signer}}',
+    alsoDenied:
+      'The authenticator also denied {{signer}} near the failure; check that kubectl signs as {{given}}',
     allowedButObserved:
       '{{principal}} would be allowed, yet the client got {{status}}: the token is probably signed by another identity',
   },
@@ -193,6 +197,76 @@ export default defineRule({
                 : `If ${principal.canonicalArn} already has an access entry (the 403 says it is mapped somewhere), skip create-access-entry and only associate the policy.`,
             ),
           ]),
+          checks,
+        });
+        return;
+      }
+    }
+
+    // Tied to the failure by time only: name it and how to check, never grant it anything.
+    const likely = sim.likelySigner;
+    if (likely) {
+      const given = principal.arn;
+      const likelyEvidence: EvidenceRef = {
+        source: likely.source,
+        pointer: likely.pointer,
+        note: likely.note,
+      };
+      const stsUndecided = sim.trace.find((s) => s.stage === 'sts')?.result === 'unknown';
+      if (stsUndecided) {
+        const role = roleOf(given, sim);
+        const assume =
+          role && exec && principalKey(exec.roleArn ?? '') !== principalKey(role) ? role : undefined;
+        const user = assume
+          ? regeneratedUser(
+              sim,
+              { clusterName: sim.index.clusterName, region: sim.index.region },
+              { roleArn: assume },
+            )
+          : undefined;
+        report({
+          messageId: 'likelySigner',
+          data: { signer: likely.arn, given },
+          stage: 'sts',
+          severity: 'warning',
+          explanation:
+            `Replaying EKS's decision for ${given} allows the request, yet the client saw 401, and ${likely.note}. ` +
+            'The authenticator maps ' +
+            'whoever signed the token, and the exec plugin signs with whatever credentials its environment resolves ' +
+            '(AWS_ACCESS_KEY_ID/AWS_SESSION_TOKEN win over any profile; without --role it signs as the base identity). ' +
+            'Only the time ties that denial to this request, so confirm who kubectl signs as before changing anything; ' +
+            `do not grant ${likely.arn} access unless it is meant to have it.`,
+          evidence: uniquePointers([
+            likelyEvidence,
+            mappingEvidence(sim, `${given} is mapped here`),
+            execEvidence(snapshot),
+          ]),
+          fixes: [
+            {
+              title: `Make the exec plugin sign as ${assume ?? given}`,
+              actions: [],
+              ...(user ? { snippet: user.snippet } : {}),
+              notes:
+                (assume
+                  ? `Let the exec plugin assume ${assume}: the snippet adds \`--role ${assume}\` to its args. `
+                  : `Run the exec plugin with ${given}'s credentials: unset AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN if they belong to another identity, or set AWS_PROFILE to a profile of ${given}. `) +
+                (user ? `Regenerating with \`${user.command}\` writes the same entry.` : ''),
+            },
+          ],
+          checks,
+        });
+        return;
+      }
+      if (sim.outcome !== 'allowed') {
+        report({
+          messageId: 'alsoDenied',
+          data: { signer: likely.arn, given },
+          severity: 'info',
+          explanation:
+            `The authenticator denied ${likely.arn} near the failure (${likely.note}). The replay of ${given} explains the ` +
+            `failure by itself, so this is only an alternative: if \`aws sts get-caller-identity\` in kubectl's exec ` +
+            `environment answers ${likely.arn}, the token is signed by it and ${given}'s mapping is not what decided.`,
+          evidence: [likelyEvidence],
           checks,
         });
         return;

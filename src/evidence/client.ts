@@ -15,6 +15,7 @@ import type { EvidenceRef } from '../model/report.js';
 import { okData, type Snapshot } from '../model/snapshot.js';
 import { readKubeconfig, type KubeconfigFacts } from '../parse/kubeconfig.js';
 import { classifyStsHost, partitionOfRegion } from '../parse/sts-host.js';
+import { parseLogLine } from '../parse/lines.js';
 import { findEksEndpoint } from '../parse/text.js';
 
 export interface KubeconfigView {
@@ -258,6 +259,8 @@ export interface SignerQuery {
   snapshot: Snapshot;
   /** What the pasted lines say. */
   incident: Incident | undefined;
+  /** The pasted lines themselves (default: the snapshot's incident.logLines), read one by one. */
+  pastedLines?: readonly string[] | undefined;
   /** The principal the user named (flag or snapshot incident). */
   givenArn: string;
   observedStatus: number | undefined;
@@ -330,30 +333,70 @@ function pastedPointer(snapshot: Snapshot, text: string): string {
   return at >= 0 ? `/incident/logLines/${at}` : '/incident/logLines';
 }
 
-/** The identity a pasted 403, audit event or authenticator denial names as the caller. */
-function pastedSigner(q: SignerQuery, givenKey: string): TokenSigner | undefined {
-  const incident = q.incident;
-  if (!incident || q.impersonating || incident.awsAction) return undefined;
-  const facts = incident.facts ?? [];
-  let named: string | undefined;
-  if (incident.username && isPrincipalArn(incident.username) && facts.includes('forbidden')) {
-    named = incident.username; // `User "<arn>" cannot ...`: the API server authorized this identity
-  } else if (incident.source === 'audit' && incident.principalArn && (incident.status ?? 0) >= 400) {
-    named = incident.principalArn; // user.extra.arn of the failing request
-  } else if (
-    incident.source === 'authenticator' &&
-    incident.principalArn &&
+/** The pasted lines one by one; lines that together are one (pretty-printed) JSON document stay whole. */
+function pastedUnits(q: SignerQuery): string[] {
+  const lines = (q.pastedLines ?? q.snapshot.incident?.logLines ?? []).filter(
+    (l): l is string => typeof l === 'string' && l.trim() !== '',
+  );
+  if (lines.length > 1) {
+    try {
+      JSON.parse(lines.join('\n'));
+      return [lines.join('\n')];
+    } catch {
+      // Not one document: each line is its own evidence.
+    }
+  }
+  return lines;
+}
+
+/**
+ * Who one pasted line names as the failing caller, and the status it answers: `User "<arn>" cannot ...` (403),
+ * an audit event's user.extra.arn (its own status), an authenticator `access denied arn=...` (401).
+ */
+function namedCaller(line: Incident): { arn: string; status: number | undefined } | undefined {
+  const facts = line.facts ?? [];
+  if (line.username && isPrincipalArn(line.username) && facts.includes('forbidden')) {
+    return { arn: line.username, status: 403 };
+  }
+  if (line.source === 'audit' && line.principalArn && (line.status ?? 0) >= 400) {
+    return { arn: line.principalArn, status: line.status };
+  }
+  if (
+    line.source === 'authenticator' &&
+    line.principalArn &&
     (facts.includes('identity-not-mapped') || facts.includes('unauthorized'))
   ) {
-    named = incident.principalArn; // `access denied arn=...`
+    return { arn: line.principalArn, status: 401 };
   }
-  const key = signerKey(named);
-  if (!named || !key || key === givenKey) return undefined;
+  return undefined;
+}
+
+/**
+ * The identity a pasted 403, audit event or authenticator denial names as the caller. Each line is read on its own
+ * (a colleague's error pasted above the user's own must not win), any line naming the given principal means it
+ * signed its own token, and a line counts only when it answers the status the user observed.
+ */
+function pastedSigner(q: SignerQuery, givenKey: string): TokenSigner | undefined {
+  if (!q.incident || q.impersonating || q.incident.awsAction) return undefined;
+  const named = new Map<string, string>();
+  for (const unit of pastedUnits(q)) {
+    const line = parseLogLine(unit);
+    const mentioned = [line.principalArn, line.username].map(signerKey);
+    if (mentioned.includes(givenKey)) return undefined;
+    const caller = namedCaller(line);
+    const key = signerKey(caller?.arn);
+    if (caller && key && caller.status !== undefined && caller.status === q.observedStatus) {
+      if (!named.has(key)) named.set(key, caller.arn);
+    }
+  }
+  if (named.size !== 1) return undefined;
+  const [arn] = named.values();
+  if (!arn) return undefined;
   return {
-    arn: named,
+    arn,
     source: 'incident',
-    pointer: pastedPointer(q.snapshot, named),
-    note: `the pasted error names ${named}`,
+    pointer: pastedPointer(q.snapshot, arn),
+    note: `the pasted error names ${arn}`,
     match: 'error',
   };
 }
@@ -395,8 +438,9 @@ function loggedSigner(q: SignerQuery, givenKey: string): TokenSigner | undefined
   } else {
     return undefined;
   }
+  // Any line of the given principal in the collected log shows it signs its own tokens: time proves nothing then.
+  if (all.some((r) => r.key === givenKey)) return null;
   const near = all.filter((r) => r.time !== undefined && r.time >= from && r.time <= to);
-  if (near.some((r) => r.key === givenKey)) return null;
   const denied = near.filter((r) => r.kind === 'denied');
   const keys = new Set(denied.map((r) => r.key));
   if (keys.size !== 1) return undefined;

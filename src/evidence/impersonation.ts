@@ -11,6 +11,7 @@
 import { principalKey } from './logs.js';
 import { clientEvidence } from './client.js';
 import { okData, type Snapshot } from '../model/snapshot.js';
+import { parseLogLine } from '../parse/index.js';
 
 export interface Impersonation {
   /** Impersonate-User. */
@@ -137,7 +138,9 @@ function bestAuditEvent(events: AuditImpersonation[], q: ImpersonationQuery): Au
     const byCaller = callerKey !== undefined && event.callerKey === callerKey;
     const byPath = path !== undefined && event.path === path;
     if (!byCaller && !byPath) continue;
-    if (callerKey !== undefined && event.callerKey !== undefined && !byCaller) continue;
+    // With a known principal the event must be its own: an event whose caller has no IAM ARN (a ServiceAccount,
+    // a certificate user) is another client's, since EKS records the ARN of every IAM-authenticated caller.
+    if (callerKey !== undefined && !byCaller) continue;
     // Another attempt of the same kind long before or after is not this failure; without a time, both must match.
     if (
       Number.isNaN(at)
@@ -193,14 +196,46 @@ function fromCommand(line: string): { user: string; groups: string[] } | undefin
   return user ? { user, groups } : undefined;
 }
 
+/** A kubectl/helm/oc invocation, after an optional shell prompt, `sudo` or environment assignments. */
+const COMMAND_LINE =
+  /^(?:[^\s"']*[$#%>+]\s*)?(?:sudo\s+)?(?:[A-Za-z_]\w*=\S*\s+)*(?:\S*\/)?(?:kubectl|helm|oc)(?:\.exe)?(?:\s|$)/;
+/** `kubectl auth can-i … --as X` and `auth whoami` ask about an identity; they are not the failing request. */
+const PROBE = /\bauth\s+(?:can-i|whoami)\b/;
+
+interface PastedCommand {
+  at: number;
+  line: string;
+}
+
+function isCommand(line: string): boolean {
+  return line.length <= 4000 && (COMMAND_LINE.test(line) || fromCommand(line) !== undefined);
+}
+
+/** A pasted failure: a line the parser reads a status from, or a client error line. */
+function isError(line: string): boolean {
+  if (/^(?:error\b|Error from server\b|E\d{4} )/i.test(line)) return true;
+  return line.length <= 4000 && parseLogLine(line).status !== undefined;
+}
+
+/**
+ * The command whose output is the pasted failure: the last command line before the first error line, or the only
+ * command pasted. Several commands with no error between them and it leave the failing one unknown.
+ */
+function failingCommand(lines: readonly string[], commands: PastedCommand[]): PastedCommand | undefined {
+  if (commands.length <= 1) return commands[0];
+  const error = lines.findIndex((line, at) => !commands.some((c) => c.at === at) && isError(line.trim()));
+  if (error < 0) return undefined;
+  return commands.filter((c) => c.at < error).pop();
+}
+
 function fromPasted(q: ImpersonationQuery): Impersonation | undefined {
   const lines = q.pastedLines ?? q.snapshot.incident?.logLines ?? [];
   const own = q.snapshot.incident?.logLines?.length ?? 0;
-  let command: Impersonation | undefined;
+  const pointerOf = (at: number): string => (at < own ? `/incident/logLines/${at}` : '/incident/logLines');
+  const commands: PastedCommand[] = [];
   for (let at = 0; at < lines.length; at++) {
     const line = lines[at];
     if (typeof line !== 'string') continue;
-    const pointer = at < own ? `/incident/logLines/${at}` : '/incident/logLines';
     const trimmed = line.trim();
     if (trimmed.startsWith('{') && trimmed.includes('impersonatedUser')) {
       let event: unknown;
@@ -218,24 +253,27 @@ function fromPasted(q: ImpersonationQuery): Impersonation | undefined {
         requestedGroups: groups.filter((g) => g !== 'system:authenticated'),
         accepted: true,
         source: 'incident',
-        pointer,
+        pointer: pointerOf(at),
         note: `pasted audit event: impersonated user "${parsed.user}"${parsed.groups.length ? `, groups [${parsed.groups.join(', ')}]` : ''}`,
       };
     }
-    const flags = command ? undefined : fromCommand(trimmed);
-    if (flags) {
-      command = {
-        user: flags.user,
-        groups: impersonatedGroups(flags.user, flags.groups),
-        requestedGroups: flags.groups,
-        accepted: false,
-        source: 'incident',
-        pointer,
-        note: `pasted command impersonates --as ${flags.user}${flags.groups.map((g) => ` --as-group ${g}`).join('')}`,
-      };
-    }
+    if (isCommand(trimmed)) commands.push({ at, line: trimmed });
   }
-  return command;
+  const failing = failingCommand(
+    lines.map((line) => (typeof line === 'string' ? line : '')),
+    commands,
+  );
+  const flags = failing && !PROBE.test(failing.line) ? fromCommand(failing.line) : undefined;
+  if (!failing || !flags) return undefined;
+  return {
+    user: flags.user,
+    groups: impersonatedGroups(flags.user, flags.groups),
+    requestedGroups: flags.groups,
+    accepted: false,
+    source: 'incident',
+    pointer: pointerOf(failing.at),
+    note: `pasted command impersonates --as ${flags.user}${flags.groups.map((g) => ` --as-group ${g}`).join('')}`,
+  };
 }
 
 /** The kubeconfig user's `as` / `as-groups` (kubectl impersonates on every request of that context). */

@@ -5,15 +5,18 @@
  */
 import type { SimulationInput } from '../simulate/simulate.js';
 import { clientEvidence } from './client.js';
-import { logEvidenceFor } from './logs.js';
+import { logEvidenceFor, type LogSubject } from './logs.js';
 
-export function evidenceFacts(input: SimulationInput): string[] {
-  const logs = logEvidenceFor(input.snapshot, {
-    principalArn: input.principalArn ?? input.incident?.principalArn,
-    observedAt: input.snapshot.incident?.observedAt ?? input.incident?.time,
-    observedStatus: input.observedStatus,
-  });
-  const facts = [...logs.facts, ...clientEvidence(input.snapshot).facts];
+/**
+ * `weakLogMatches`: also the facts of a nameless token or STS denial tied to the incident only by time (another
+ * client's line, possibly); the simulator asks for them only when the replay without them explains no 401.
+ */
+export function evidenceFacts(input: SimulationInput, weakLogMatches = true): string[] {
+  const logs = logEvidenceFor(input.snapshot, logSubjectOf(input));
+  const facts = [
+    ...(logs.weak && !weakLogMatches ? [] : logs.facts),
+    ...clientEvidence(input.snapshot).facts,
+  ];
   // An STS error answering AssumeRole comes from the exec plugin (`--role-arn`) before any request is sent (FM-04).
   const incident = input.incident;
   if (
@@ -23,6 +26,19 @@ export function evidenceFacts(input: SimulationInput): string[] {
     facts.push('assume-role-denied');
   }
   return facts;
+}
+
+/** Whether the log evidence of this replay rests on a nameless denial matched by time only. */
+export function hasWeakLogMatch(input: SimulationInput): boolean {
+  return logEvidenceFor(input.snapshot, logSubjectOf(input)).weak === true;
+}
+
+function logSubjectOf(input: SimulationInput): LogSubject {
+  return {
+    principalArn: input.principalArn ?? input.incident?.principalArn,
+    observedAt: input.snapshot.incident?.observedAt ?? input.incident?.time,
+    observedStatus: input.observedStatus,
+  };
 }
 
 export { clientEvidence, type ClientEvidence, type KubeconfigView } from './client.js';

@@ -44,10 +44,15 @@ export interface AwsAuthEdit {
 export interface LogEvidence {
   /**
    * Facts of the principal's authenticator decision nearest the incident (or the latest one when the incident
-   * time is unknown), else of a token or STS denial that names nobody: the one nearest the incident time, or,
-   * without a time but with an observed 401, the latest in the log. The simulator treats them like pasted facts.
+   * time is unknown), else, for an observed 401, of a token or STS denial that names nobody: the one nearest the
+   * incident time, or without a time the latest in the log. The simulator treats them like pasted facts.
    */
   facts: Set<string>;
+  /**
+   * Set when `facts` come from a nameless denial (matched by time, or the latest one): another client's line may
+   * be read as the principal's, so the simulator uses them only when nothing else explains the 401.
+   */
+  weak?: true;
   /** Every line that shows a fact about the principal, best first: the decisive line, pasted lines, the rest. */
   citations: LogCitation[];
   /** Edits of kube-system/aws-auth in the audit log (anyone's), oldest first. */
@@ -70,7 +75,10 @@ export interface LogSubject {
   principalArn?: string | undefined;
   /** When the failure was seen (ISO 8601): lines near it decide. */
   observedAt?: string | undefined;
-  /** The HTTP status the user saw: a 401 without a time lets the latest nameless denial stand in (see below). */
+  /**
+   * The HTTP status the user saw: only a 401 lets a nameless denial stand in, the nearest one in time or, without a
+   * time, the latest (see below).
+   */
   observedStatus?: number | undefined;
 }
 
@@ -80,6 +88,9 @@ type SimulationLike = Pick<Simulation, 'input'> & { principal?: Simulation['prin
 const ARN_WINDOW_MS = 15 * 60_000;
 /** Lines that name nobody are tied to the incident only when they are this close to it. */
 const TIME_WINDOW_MS = 2 * 60_000;
+
+/** STS answers that blame the signing credentials themselves: a grant with the same credentials contradicts them. */
+const CREDENTIAL_FACTS = new Set(['sts-expired-token', 'sts-invalid-client-token', 'sts-signature-mismatch']);
 
 type LineKind = 'denied' | 'granted' | 'sts';
 
@@ -429,8 +440,9 @@ export function logEvidenceFor(snapshot: Snapshot, who: LogSubject | SimulationL
   const mine = linesOf(index, key);
   let decisive = decisiveLine(mine, at, ARN_WINDOW_MS);
   let match: LogCitation['match'] = 'arn';
-  // The principal's own denial near the incident explains it. Without one (or when its nearest line is a grant),
-  // a nameless token or STS denial closer to the incident time may.
+  // The principal's own denial near the incident explains it. Without one (or when its nearest line is an older
+  // grant), a nameless token or STS denial near the incident may: only for an observed 401, since a 403 or a
+  // proxied response proves the authenticator accepted the token, and without a status there is nothing to explain.
   // Other nameless denials around the incident with the same facts (bursts: throttling, a job's expired token).
   const alike = new Map<string, number>();
   const countAlike = (chosen: IndexedLine, candidates: IndexedLine[]): void => {
@@ -439,23 +451,33 @@ export function logEvidenceFor(snapshot: Snapshot, who: LogSubject | SimulationL
       for (const fact of other.facts) alike.set(fact, (alike.get(fact) ?? 0) + 1);
     }
   };
-  if (at !== undefined && (!decisive || decisive.kind === 'granted')) {
-    const candidates = namelessDenials(index, at, TIME_WINDOW_MS);
+  const unauthorized = subject.observedStatus === 401;
+  if (at !== undefined && unauthorized && (!decisive || decisive.kind === 'granted')) {
+    // A grant of the principal this close to the incident shows STS accepted its credentials: a nameless denial
+    // that blames the credentials is another client's, however much closer it is. Throttling, STS errors and an
+    // old token outliving its 15 minutes can still hit the principal's next request.
+    const grantedNear = decisive !== undefined && distance(decisive, at) <= TIME_WINDOW_MS;
+    const candidates = namelessDenials(index, at, TIME_WINDOW_MS).filter(
+      (line) => !grantedNear || !line.facts.some((fact) => CREDENTIAL_FACTS.has(fact)),
+    );
     const nameless = decisiveLine(candidates, at, TIME_WINDOW_MS);
     if (nameless && (!decisive || distance(nameless, at) < distance(decisive, at))) {
       decisive = nameless;
       match = 'time';
       countAlike(nameless, candidates);
     }
-  } else if (at === undefined && subject.observedStatus === 401 && decisive?.kind !== 'denied') {
+  } else if (at === undefined && unauthorized && decisive?.kind !== 'denied') {
     // No time to match by, but the user saw a 401 and no line of the principal explains it. Token and STS denials
     // can never name the caller (the authenticator learns the ARN from STS), so the latest of them is the likely
-    // cause: weaker than a time match, and said so. A later grant of the principal shows its attempts got through.
+    // cause: weaker than a time match, and said so. A grant of the principal later than the denial, or less than
+    // a token lifetime before it, shows its credentials got through STS then: the denial is another client's.
     const nameless = latestNamelessDenial(index);
-    const laterThanGrant =
-      !decisive ||
-      (nameless?.time !== undefined && decisive.time !== undefined && nameless.time > decisive.time);
-    if (nameless && laterThanGrant) {
+    const grantedSince =
+      decisive !== undefined &&
+      (nameless?.time === undefined ||
+        decisive.time === undefined ||
+        decisive.time >= nameless.time - ARN_WINDOW_MS);
+    if (nameless && !grantedSince) {
       decisive = nameless;
       match = 'latest';
       if (nameless.time !== undefined) {
@@ -525,6 +547,7 @@ export function logEvidenceFor(snapshot: Snapshot, who: LogSubject | SimulationL
     facts: new Set(decisive?.facts ?? []),
     citations,
     awsAuthEdits: index.awsAuthEdits,
+    ...(match === 'time' || match === 'latest' ? { weak: true } : {}),
   };
   if (
     decisive?.kind === 'granted' &&

@@ -16,7 +16,7 @@ import { stages, type Outcome, type Stage, type StepResult, type TraceStep } fro
 import { okData, type ApiService, type IamPrincipal, type Snapshot } from '../model/snapshot.js';
 import { analyzeTokenUrl, type DecodedToken } from '../parse/index.js';
 import { indexSnapshot, matchKey, type IndexedEntry, type SnapshotIndex } from './context.js';
-import { evidenceFacts } from '../evidence/index.js';
+import { evidenceFacts, hasWeakLogMatch } from '../evidence/index.js';
 import { tokenMeasuredAt, tokenSigner, type TokenSigner } from '../evidence/client.js';
 import { impersonatedGroups, impersonationOf, type Impersonation } from '../evidence/impersonation.js';
 import { logEvidenceFor, type LogGrant } from '../evidence/logs.js';
@@ -114,6 +114,12 @@ export interface Simulation {
    * `principal` is then the signer, because EKS maps whoever signed.
    */
   signedBy?: { given: PrincipalInfo; signer: TokenSigner };
+  /**
+   * A principal tied to the failure by time only (the one the authenticator denied near it, the given one never
+   * logged). Never replayed in the given one's place: when the given principal would be allowed, the sts stage is
+   * left undecided with it as the likely signer.
+   */
+  likelySigner?: TokenSigner;
   /** Who the request impersonated (kubectl --as / --as-group), when the evidence says (FM-40). */
   impersonation?: Impersonation;
   /** When the failure happened, if the evidence says: the token's age is measured at it, not at collection. */
@@ -361,11 +367,20 @@ function proxiedGroupVersion(request: RequestAttributes): { group: string; versi
 }
 
 export function simulate(input: SimulationInput): Simulation {
+  if (!hasWeakLogMatch(input)) return replay(input, true);
+  // A nameless token or STS denial tied to the incident by time only may be another client's: it fills a gap (the
+  // replay without it explains no 401) but never overrides what the principal's own evidence shows.
+  const strict = replay(input, false);
+  const explained = strict.outcome !== 'forbidden' && strict.trace.some((s) => s.result === 'fail');
+  return explained ? strict : replay(input, true);
+}
+
+function replay(input: SimulationInput, weakLogMatches: boolean): Simulation {
   const index = input.index ?? indexSnapshot(input.snapshot);
   const snapshot = input.snapshot;
   const facts = new Set(input.incident?.facts ?? []);
   // The principal's authenticator log lines and the kubeconfig/token evidence count like pasted lines.
-  for (const fact of evidenceFacts(input)) facts.add(fact);
+  for (const fact of evidenceFacts(input, weakLogMatches)) facts.add(fact);
   for (const fact of staleTokenFacts(snapshot, input.observedStatus, facts)) facts.add(fact);
   const pathGiven = Boolean(input.path);
   const request = requestAttributes(input.path || '/api', input.verb);
@@ -458,13 +473,16 @@ export function simulate(input: SimulationInput): Simulation {
     ? tokenSigner({
         snapshot,
         incident: input.incident,
+        pastedLines: input.pastedLines,
         givenArn: sim.principal.arn,
         observedStatus: input.observedStatus,
         accessKeyId: sim.token?.accessKeyId,
         impersonating: facts.has('impersonation'),
       })
     : undefined;
-  if (sim.principal && signer) {
+  if (signer?.match === 'time') {
+    sim.likelySigner = signer;
+  } else if (sim.principal && signer) {
     sim.signedBy = { given: sim.principal, signer };
     sim.principal = describePrincipal(signer.arn, index);
   }
@@ -515,6 +533,22 @@ export function simulate(input: SimulationInput): Simulation {
 
   // aggregation
   aggregate(sim);
+  return likelySignerExplains(finish(sim));
+}
+
+/**
+ * The given principal would be allowed, yet the client saw 401 and the authenticator denied another principal
+ * near the failure: that one probably signed the token. Matched by time only, so the sts stage is left undecided
+ * (the observed 401 settles the verdict) rather than replaying, and granting, a principal nothing ties to the request.
+ */
+function likelySignerExplains(sim: Simulation): Simulation {
+  const likely = sim.likelySigner;
+  const sts = sim.trace.find((s) => s.stage === 'sts');
+  if (!likely || sim.outcome !== 'allowed' || sim.input.observedStatus !== 401 || sts?.result !== 'pass') {
+    return sim;
+  }
+  sts.result = 'unknown';
+  sts.detail = `${sts.detail}; but the token was probably signed by another principal: ${likely.note}`;
   return finish(sim);
 }
 

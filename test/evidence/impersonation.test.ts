@@ -29,7 +29,6 @@ describe('impersonationOf', () => {
   it.each([
     ['kubectl get pods -n app --as giulia-test --as-group readers', 'giulia-test', ['readers']],
     ['$ kubectl get pods --as=giulia-test --as-group=a --as-group=b', 'giulia-test', ['a', 'b']],
-    ['kubectl auth can-i list pods --as "jane doe"', 'jane doe', []],
     ['helm upgrade web ./chart --kube-as-user deployer --kube-as-group ci', 'deployer', ['ci']],
   ])('reads the flags of %s', (line, user, groups) => {
     const found = impersonationOf({ snapshot: base, pastedLines: [line] });
@@ -41,6 +40,86 @@ describe('impersonationOf', () => {
 
   it('ignores text that is no kubectl command', () => {
     expect(impersonationOf({ snapshot: base, pastedLines: ['run it --as root please'] })).toBeUndefined();
+  });
+
+  it.each([['kubectl auth can-i list pods --as "jane doe"'], ['$ kubectl auth whoami --as jane']])(
+    'ignores the identity probe %s (it is not the failing request)',
+    (line) => {
+      expect(impersonationOf({ snapshot: base, pastedLines: [line] })).toBeUndefined();
+    },
+  );
+
+  const FORBIDDEN =
+    'Error from server (Forbidden): pods is forbidden: User "giulia-test" cannot list resource "pods" in API group "" in the namespace "app"';
+  it.each([
+    [
+      'a can-i probe and a successful command (QA noise a4)',
+      [
+        '$ kubectl auth can-i list pods -n app --as system:serviceaccount:ci:deployer',
+        'no',
+        '$ kubectl get pods -n app',
+        'NAME   READY   STATUS    RESTARTS   AGE',
+      ],
+    ],
+    [
+      'the failing command has no --as; a can-i --as probe follows (QA noise b9)',
+      ['$ kubectl get pods -n app', FORBIDDEN, '$ kubectl auth can-i list pods --as giulia-test', 'no'],
+    ],
+    [
+      'an --as command that succeeded before the failing one',
+      [
+        '$ kubectl get pods -n app --as giulia-test',
+        'No resources found',
+        '$ kubectl get pods -n app',
+        FORBIDDEN,
+      ],
+    ],
+    [
+      'several commands and no error to tie one of them to',
+      ['$ kubectl get pods --as giulia-test', '$ kubectl get pods'],
+    ],
+  ])('reads no impersonation from %s', (_name, lines) => {
+    expect(impersonationOf({ snapshot: base, pastedLines: lines })).toBeUndefined();
+  });
+
+  it.each([
+    [
+      'the command before the error',
+      ['$ kubectl get ns', 'NAME STATUS', '$ kubectl get pods -n app --as giulia-test', FORBIDDEN],
+      2,
+    ],
+    [
+      'the only command, pasted after its error (QA fm40-2)',
+      [FORBIDDEN, 'kubectl get pods -n app --as giulia-test'],
+      1,
+    ],
+  ])('reads --as from %s', (_name, lines, at) => {
+    const snapshot = build({ principal: KIM, path: '/api/v1/namespaces/app/pods', logLines: lines });
+    const found = impersonationOf({ snapshot });
+    expect(found?.user).toBe('giulia-test');
+    expect(found?.pointer).toBe(`/incident/logLines/${at}`);
+  });
+
+  it("never pins a ServiceAccount's audit event on a known principal (QA noise a2, b8)", () => {
+    const snapshot = withEvidence(base, {
+      auditEvents: {
+        status: 'ok',
+        data: [
+          {
+            kind: 'Event',
+            requestURI: '/api/v1/namespaces/app/pods?limit=500',
+            user: { username: 'system:serviceaccount:argocd:argocd-application-controller' },
+            impersonatedUser: { username: 'dev-tenant', groups: ['system:authenticated'] },
+            responseStatus: { code: 403 },
+            requestReceivedTimestamp: '2026-11-20T09:26:00Z',
+          },
+        ],
+      },
+    });
+    const query = { snapshot, path: '/api/v1/namespaces/app/pods', observedAt: '2026-11-20T09:26:10Z' };
+    expect(impersonationOf({ ...query, principalArn: KIM })).toBeUndefined();
+    // With no principal known, the path and the time are all there is to go by.
+    expect(impersonationOf(query)?.user).toBe('dev-tenant');
   });
 
   it("picks the caller's failed audit event for the path, over another caller's", () => {

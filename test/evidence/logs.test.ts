@@ -17,8 +17,13 @@ function withLogs(
   return withEvidence(base, { authenticatorLogs: { status: 'ok', data: lines } });
 }
 
-function facts(snapshot: Snapshot, principalArn: string | undefined, observedAt?: string) {
-  return [...logEvidenceFor(snapshot, { principalArn, observedAt }).facts].sort();
+function facts(
+  snapshot: Snapshot,
+  principalArn: string | undefined,
+  observedAt?: string,
+  observedStatus?: number,
+) {
+  return [...logEvidenceFor(snapshot, { principalArn, observedAt, observedStatus }).facts].sort();
 }
 
 describe('principalKey', () => {
@@ -141,13 +146,22 @@ describe('token and STS denials name nobody: tied by time only', () => {
     '2026-11-20T09:14:02Z',
     'input token was not properly formatted: X-Amz-Date parameter is expired (15 minute expiration) 2026-11-20 08:51:40 +0000 UTC',
   );
-  it('a denial within two minutes of the incident counts, and says how it was matched', () => {
+  it('a denial within two minutes of an observed 401 counts, and says how it was matched', () => {
     const snapshot = withLogs([expired]);
-    expect(facts(snapshot, BOB, '2026-11-20T09:15:00Z')).toContain('token-expired');
-    const cited = logEvidenceFor(snapshot, { principalArn: BOB, observedAt: '2026-11-20T09:15:00Z' })
-      .citations[0];
-    expect(cited).toMatchObject({ match: 'time', pointer: '/authenticatorLogs/data/0' });
-    expect(cited?.note).toMatch(/names no principal/);
+    expect(facts(snapshot, BOB, '2026-11-20T09:15:00Z', 401)).toContain('token-expired');
+    const evidence = logEvidenceFor(snapshot, {
+      principalArn: BOB,
+      observedAt: '2026-11-20T09:15:00Z',
+      observedStatus: 401,
+    });
+    expect(evidence.citations[0]).toMatchObject({ match: 'time', pointer: '/authenticatorLogs/data/0' });
+    expect(evidence.citations[0]?.note).toMatch(/names no principal/);
+    expect(evidence.weak).toBe(true);
+  });
+  it('not with a 403 or no status: nothing about a token to explain (QA noise a7, b5)', () => {
+    const snapshot = withLogs([expired]);
+    expect(facts(snapshot, BOB, '2026-11-20T09:15:00Z')).toEqual([]);
+    expect(facts(snapshot, BOB, '2026-11-20T09:15:00Z', 403)).toEqual([]);
   });
   it('counts the other nameless denials of the burst', () => {
     const burst = [0, 1, 2].map((i) =>
@@ -159,6 +173,7 @@ describe('token and STS denials name nobody: tied by time only', () => {
     const evidence = logEvidenceFor(withLogs(burst), {
       principalArn: BOB,
       observedAt: '2026-11-20T09:14:03Z',
+      observedStatus: 401,
     });
     expect(evidence.citations.find((c) => c.fact === 'sts-throttled')).toMatchObject({
       pointer: '/authenticatorLogs/data/2',
@@ -168,19 +183,33 @@ describe('token and STS denials name nobody: tied by time only', () => {
   it('not when the incident time is unknown or far away', () => {
     const snapshot = withLogs([expired]);
     expect(facts(snapshot, BOB)).toEqual([]);
-    expect(facts(snapshot, BOB, '2026-11-20T09:30:00Z')).toEqual([]);
+    expect(facts(snapshot, BOB, '2026-11-20T09:30:00Z', 401)).toEqual([]);
   });
-  it("a nameless denial closer to the incident than the principal's last grant wins", () => {
+  it("an expired token closer to the incident than the principal's last grant wins (tokens expire one by one)", () => {
     const snapshot = withLogs([grantedLine('2026-11-20T09:13:00Z', BOB_ROLE, 'bob', ['analysts']), expired]);
-    expect(facts(snapshot, BOB, '2026-11-20T09:14:05Z')).toContain('token-expired');
-    expect(facts(snapshot, BOB, '2026-11-20T09:13:10Z')).toEqual(['access-granted']);
+    expect(facts(snapshot, BOB, '2026-11-20T09:14:05Z', 401)).toContain('token-expired');
+    expect(facts(snapshot, BOB, '2026-11-20T09:13:10Z', 401)).toEqual(['access-granted']);
+  });
+  it("an STS answer blaming the credentials never beats the principal's grant near the incident (QA noise c1)", () => {
+    const stsExpired = deniedLine(
+      '2026-11-20T09:14:02Z',
+      stsFailure('ExpiredToken', 'The security token included in the request is expired'),
+    );
+    const near = withLogs([grantedLine('2026-11-20T09:13:30Z', BOB_ROLE, 'bob', ['analysts']), stsExpired]);
+    expect(facts(near, BOB, '2026-11-20T09:14:01Z', 401)).toEqual(['access-granted']);
+    // A grant minutes before shows the credentials worked then, not that they still do.
+    const older = withLogs([grantedLine('2026-11-20T09:08:00Z', BOB_ROLE, 'bob', ['analysts']), stsExpired]);
+    expect(facts(older, BOB, '2026-11-20T09:14:01Z', 401)).toContain('sts-expired-token');
   });
   it("not when the principal's own line is near the incident", () => {
     const snapshot = withLogs([
       expired,
       deniedLine('2026-11-20T09:14:30Z', 'identity is not mapped', BOB_ROLE),
     ]);
-    expect(facts(snapshot, BOB, '2026-11-20T09:15:00Z')).toEqual(['identity-not-mapped', 'unauthorized']);
+    expect(facts(snapshot, BOB, '2026-11-20T09:15:00Z', 401)).toEqual([
+      'identity-not-mapped',
+      'unauthorized',
+    ]);
   });
   it.each([
     [
@@ -204,7 +233,7 @@ describe('token and STS denials name nobody: tied by time only', () => {
     ],
   ])('%s', (fact, error) => {
     const snapshot = withLogs([deniedLine('2026-11-20T09:14:02Z', error)]);
-    expect(facts(snapshot, BOB, '2026-11-20T09:14:30Z')).toContain(fact);
+    expect(facts(snapshot, BOB, '2026-11-20T09:14:30Z', 401)).toContain(fact);
   });
 });
 
@@ -253,6 +282,13 @@ describe('nameless denials without an incident time: the latest stands in for an
     const snapshot = withLogs([
       invalid('2026-11-20T09:20:00Z'),
       grantedLine('2026-11-20T09:25:00Z', BOB_ROLE, 'bob', ['analysts']),
+    ]);
+    expect([...evidenceOf(snapshot, 401).facts]).toEqual(['access-granted']);
+  });
+  it("never when the principal's grant is less than a token lifetime older (QA noise c2)", () => {
+    const snapshot = withLogs([
+      grantedLine('2026-11-20T09:15:00Z', BOB_ROLE, 'bob', ['analysts']),
+      invalid('2026-11-20T09:20:00Z'),
     ]);
     expect([...evidenceOf(snapshot, 401).facts]).toEqual(['access-granted']);
   });
@@ -441,7 +477,10 @@ describe('the simulator and rules use the log evidence', () => {
         mapRoles: `- rolearn: ${BOB_ROLE}\n  username: bob\n  groups:\n  - system:masters\n`,
       }),
     );
-    const withTime = { ...snapshot, incident: { ...snapshot.incident, observedAt: '2026-11-20T09:14:30Z' } };
+    const withTime = {
+      ...snapshot,
+      incident: { ...snapshot.incident, observedAt: '2026-11-20T09:14:30Z', status: 401 },
+    };
     expect(diagnoseDetailed(withTime).simulation.failingStage).toBe('token');
     expect(diagnoseDetailed(snapshot).simulation.outcome).toBe('allowed');
   });
@@ -452,6 +491,57 @@ describe('the simulator and rules use the log evidence', () => {
       (f) => f.ruleId === 'principal-not-mapped',
     );
     expect(finding?.evidence.map((e) => e.pointer)).toContain('/authenticatorLogs/data/0');
+  });
+
+  describe('a nameless denial tied by time only fills a gap, never overrides (QA noise)', () => {
+    const seedWith = (extra: Array<{ timestamp: string; message: string }>, observedAt?: string) => {
+      const { snapshot } = loadSample('seed-metrics-api-empty-username');
+      const logs = snapshot.authenticatorLogs?.status === 'ok' ? snapshot.authenticatorLogs.data : [];
+      const incident = { ...snapshot.incident };
+      if (observedAt) incident.observedAt = observedAt;
+      else delete incident.observedAt;
+      return {
+        ...withEvidence(snapshot, { authenticatorLogs: { status: 'ok', data: [...logs, ...extra] } }),
+        incident,
+      };
+    };
+    const stsExpired = (time: string) =>
+      deniedLine(time, stsFailure('ExpiredToken', 'The security token included in the request is expired'));
+    const lead = (snapshot: Snapshot) => {
+      const { report } = diagnoseDetailed(snapshot);
+      return [report.verdict.outcome, report.findings.find((f) => f.severity === 'error')?.ruleId];
+    };
+
+    it('c1: an expired-credentials line nearer than the seed grant does not hide the empty username', () => {
+      const snapshot = seedWith([stsExpired('2025-03-04T01:15:40.300Z')], '2025-03-04T01:15:40Z');
+      expect(lead(snapshot)).toEqual(['unauthenticated', 'empty-username-aggregated-api-401']);
+    });
+    it('c2-like: without a time, a later nameless denial does not replace what the grant explains', () => {
+      // 20 minutes after the grant: past the token lifetime, so only the replay keeps it out.
+      const snapshot = seedWith([stsExpired('2025-03-04T01:35:40Z')]);
+      expect(
+        logEvidenceFor(snapshot, { principalArn: snapshot.incident?.principalArn, observedStatus: 401 }).weak,
+      ).toBe(true);
+      expect(lead(snapshot)).toEqual(['unauthenticated', 'empty-username-aggregated-api-401']);
+    });
+    it('b4: a burst of nameless expired tokens does not override a principal that is not mapped', () => {
+      const snapshot = withLogs(
+        [stsExpired('2026-11-20T09:20:00Z'), stsExpired('2026-11-20T09:25:00Z')],
+        build({ principal: BOB, status: 401, entries: [] }),
+      );
+      expect(lead(snapshot)).toEqual(['unauthenticated', 'principal-not-mapped']);
+    });
+    it('b5: a 403 is never turned into a 401 by a nameless STS denial', () => {
+      const snapshot = withLogs(
+        [stsExpired('2026-11-20T09:14:02Z')],
+        build({ principal: BOB, status: 403, entries: [entry(BOB_ROLE)] }),
+      );
+      const withTime = {
+        ...snapshot,
+        incident: { ...snapshot.incident, observedAt: '2026-11-20T09:14:03Z' },
+      };
+      expect(lead(withTime)).toEqual(['forbidden', 'access-entry-without-policy-or-groups']);
+    });
   });
 
   it('empty-username-aggregated-api-401 cites the "username=" line of the seed sample', () => {

@@ -102,6 +102,41 @@ runRuleTests(rule, {
         entries: [entry(OPS)],
       }),
     },
+    {
+      // QA noise a2/b8: a ServiceAccount (no IAM ARN) impersonated on the same path; the admin's request did not.
+      name: "another client's impersonation audit event on the same path is not the caller's",
+      snapshot: withEvidence(build({ principal: caller, path: PODS, entries: admin }), {
+        auditEvents: {
+          status: 'ok',
+          data: [
+            {
+              ...saAudit,
+              user: {
+                username: 'system:serviceaccount:argocd:argocd-application-controller',
+                groups: ['system:serviceaccounts', 'system:serviceaccounts:argocd', 'system:authenticated'],
+              },
+              impersonatedUser: { username: 'dev-tenant', groups: ['system:authenticated'] },
+            },
+          ],
+        },
+      }),
+    },
+    {
+      // QA noise b9: the failing command has no --as; the `auth can-i --as` probe after it is not the request.
+      name: 'a pasted `kubectl auth can-i --as` probe is not the failing request',
+      snapshot: build({
+        principal: caller,
+        path: PODS,
+        status: 403,
+        logLines: [
+          '$ kubectl get pods -n payments',
+          K403(caller),
+          `$ kubectl auth can-i list pods -n payments --as ${caller} --as-group ops`,
+          'no',
+        ],
+        entries: [entry(OPS)],
+      }),
+    },
   ],
   invalid: [
     {

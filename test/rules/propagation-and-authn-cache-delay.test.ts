@@ -20,6 +20,24 @@ const associate = (time: string) =>
     },
   });
 
+/** A `kubectl patch` of aws-auth in the audit log (someone's node-role edit, say). */
+const awsAuthPatch = (time: string) => ({
+  kind: 'Event',
+  apiVersion: 'audit.k8s.io/v1',
+  level: 'Metadata',
+  auditID: `edit-${time}`,
+  stage: 'ResponseComplete',
+  requestURI: '/api/v1/namespaces/kube-system/configmaps/aws-auth',
+  verb: 'patch',
+  user: { username: 'eks:node-manager-ops', groups: ['system:authenticated'] },
+  objectRef: { resource: 'configmaps', namespace: 'kube-system', name: 'aws-auth', apiVersion: 'v1' },
+  responseStatus: { code: 200 },
+  requestReceivedTimestamp: time,
+  stageTimestamp: time,
+});
+const withAudit = (snapshot: Snapshot, events: unknown[]): Snapshot =>
+  ({ ...snapshot, auditEvents: { status: 'ok', data: events } }) as Snapshot;
+
 /** A snapshot whose incident says when the user saw the failure. */
 function observed(input: BuildInput, at: string): Snapshot {
   const snapshot = build(input);
@@ -42,6 +60,32 @@ runRuleTests(rule, {
     },
   ],
   invalid: [
+    {
+      name: 'an aws-auth edit 60 s before the 403 cannot have changed a mapping an access entry makes (QA noise b12)',
+      snapshot: withAudit(
+        observed({ principal: caller, status: 403, entries: [older] }, '2026-11-20T09:20:00Z'),
+        [awsAuthPatch('2026-11-20T09:19:00Z')],
+      ),
+      messageId: 'maybe',
+      severity: 'info',
+    },
+    {
+      name: 'an aws-auth edit 60 s before the 401 while aws-auth maps the caller',
+      snapshot: withAudit(
+        observed(
+          {
+            mode: 'CONFIG_MAP',
+            principal: caller,
+            status: 401,
+            mapRoles: `- rolearn: ${ROLE}\n  username: bob\n  groups:\n  - system:masters\n`,
+          },
+          '2026-11-20T09:20:00Z',
+        ),
+        [awsAuthPatch('2026-11-20T09:19:00Z')],
+      ),
+      messageId: 'justGranted',
+      severity: 'warning',
+    },
     {
       name: 'the 401 came 25 s after CreateAccessEntry',
       snapshot: observed(

@@ -29,6 +29,14 @@ runRuleTests(rule, {
       snapshot: withEvidence(mapped([INVALID]), { token: { status: 'ok', data: { url: tokenUrl() } } }),
     },
     { name: 'no STS error', snapshot: mapped() },
+    {
+      // A nameless denial tied by time only explains a 401; with no status seen there is no failure to explain.
+      name: 'the line is in the collected log but no failure status was seen',
+      snapshot: withIncident(
+        withEvidence(mapped(), { authenticatorLogs: { status: 'ok', data: [DISABLED] } }),
+        { observedAt: '2026-11-20T09:29:45Z' },
+      ),
+    },
   ],
   invalid: [
     {
@@ -43,9 +51,7 @@ runRuleTests(rule, {
       name: 'the line is in the collected authenticator log at the incident time',
       snapshot: withIncident(
         withEvidence(mapped(), { authenticatorLogs: { status: 'ok', data: [DISABLED] } }),
-        {
-          observedAt: '2026-11-20T09:29:45Z',
-        },
+        { observedAt: '2026-11-20T09:29:45Z', status: 401 },
       ),
       messageId: 'regionDisabled',
       severity: 'error',

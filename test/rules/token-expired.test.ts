@@ -26,6 +26,16 @@ runRuleTests(rule, {
       snapshot: withIncident(withToken('2026-11-20T09:09:55Z'), { observedAt: '2026-11-20T09:10:00Z' }),
     },
     {
+      // QA noise b4: another client's expired token near the failure does not override what the config proves.
+      name: 'a nameless expiry line does not override a principal that is not mapped',
+      snapshot: withIncident(
+        withEvidence(build({ principal: BOB, logLines: ['│ Error: Unauthorized'] }), {
+          authenticatorLogs: { status: 'ok', data: [EXPIRED_LINE] },
+        }),
+        { observedAt: '2026-11-20T09:14:30Z' },
+      ),
+    },
+    {
       name: 'an expiry line of another time is not this incident',
       snapshot: withIncident(
         withEvidence(mapped(), { authenticatorLogs: { status: 'ok', data: [EXPIRED_LINE] } }),
@@ -55,12 +65,11 @@ runRuleTests(rule, {
       evidence: ['/kubeconfig/data/users/0/user/token'],
     },
     {
+      // The principal is mapped: the nameless line, tied by time only, is the one thing that explains the 401.
       name: 'a Terraform apply outlives its token (authenticator log at the incident time)',
       snapshot: withIncident(
-        withEvidence(build({ principal: BOB, logLines: ['│ Error: Unauthorized'] }), {
-          authenticatorLogs: { status: 'ok', data: [EXPIRED_LINE] },
-        }),
-        { observedAt: '2026-11-20T09:14:30Z' },
+        withEvidence(mapped(), { authenticatorLogs: { status: 'ok', data: [EXPIRED_LINE] } }),
+        { observedAt: '2026-11-20T09:14:30Z', logLines: ['│ Error: Unauthorized'] },
       ),
       messageId: 'terraform',
       severity: 'error',
