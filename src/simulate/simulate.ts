@@ -3,7 +3,7 @@
  * authentication mode → username/group rendering → authorization → aggregated-API hop. Pure and deterministic:
  * "now" is an input. Each stage yields a TraceStep; the first failing stage decides the verdict.
  */
-import { parseArn, canonicalArn, type ParsedArn } from '../eks/arn.js';
+import { parseArn, canonicalArn, stripPath, type ParsedArn } from '../eks/arn.js';
 import { findMapping, accountMapped, type MappingMatch } from '../eks/aws-auth.js';
 import { accessPoliciesAllow, type AccessPolicyDecision } from '../eks/access-policies.js';
 import { renderTemplate, type TemplateContext } from '../eks/templates.js';
@@ -204,7 +204,9 @@ export function describePrincipal(arn: string, index: SnapshotIndex): PrincipalI
   } catch (error) {
     return { arn, error: (error as Error).message, sessionName: undefined };
   }
-  const canonical = canonicalArn(arn);
+  // A role is only ever used through an assumed-role session, whose canonical ARN has no path: the ARN copied from
+  // IAM (`role/aws-reserved/sso.amazonaws.com/...`) names the same caller.
+  const canonical = parsed.kind === 'role' ? stripPath(arn) : canonicalArn(arn);
   const key = matchKey(canonical);
   const principals = okData(index.snapshot, 'iamPrincipals') ?? [];
   const at = principals.findIndex((p) => matchKey(p.arn) === key);

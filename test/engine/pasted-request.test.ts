@@ -177,3 +177,19 @@ describe('an ARN in pasted text that does not parse', () => {
     expect(report.notes?.some((n) => n.includes('redacted?'))).toBe(false);
   });
 });
+
+describe('a role ARN given with its IAM path', () => {
+  it('is the caller of its assumed-role sessions: aws-auth maps it without the path', () => {
+    const sso = 'AWSReservedSSO_PlatformAdmin_0123456789abcdef';
+    const given = role(sso, '/aws-reserved/sso.amazonaws.com/');
+    const snapshot = build({
+      mode: 'CONFIG_MAP',
+      principal: given,
+      mapRoles: `- rolearn: ${role(sso)}\n  username: admin:{{SessionName}}\n  groups:\n  - system:masters\n`,
+    });
+    const { simulation } = diagnoseDetailed(snapshot);
+    expect(simulation.principal?.canonicalArn).toBe(role(sso));
+    expect(simulation.mapping?.source).toBe('aws-auth');
+    expect(simulation.outcome).toBe('allowed');
+  });
+});
