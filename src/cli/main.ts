@@ -2,6 +2,7 @@
  * The `eksdoctor` command line (DESIGN §2). Heavy modules (AWS SDK, Kubernetes client, Ink) are imported only by the
  * commands that use them, so `explain --snapshot` starts about as fast as Node itself.
  */
+import { printable } from '../model/printable.js';
 import { Command, CommanderError, Option } from 'commander';
 import { VERSION } from '../version.js';
 import { EXIT, InputError } from './errors.js';
@@ -140,8 +141,10 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
       return error.exitCode === 0 ? EXIT.allowed : EXIT.usage;
     }
     if (error instanceof InputError || (error instanceof Error && error.name === 'InputError')) {
-      io.stderr(`eksdoctor: ${error.message}\n`);
-      if ((error as InputError).hint) io.stderr(`hint: ${(error as InputError).hint}\n`);
+      // One line (DESIGN §2): a hint follows the message after a semicolon. Control characters from the input are
+      // shown escaped, never sent to the terminal.
+      const hint = (error as InputError).hint;
+      io.stderr(`eksdoctor: ${printable(error.message)}${hint ? `; hint: ${printable(hint)}` : ''}\n`);
       return EXIT.usage;
     }
     const message = error instanceof Error ? error.message : String(error);

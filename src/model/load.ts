@@ -1,5 +1,6 @@
 /** Reads snapshot files. A malformed snapshot is rejected with the JSON path of the first problem, in one line. */
 import { readFile } from 'node:fs/promises';
+import { printable } from './printable.js';
 import { InputError } from '../cli/errors.js';
 import type { Issue, SchemaError } from './schema.js';
 import { snapshotSchema, type Snapshot } from './snapshot.js';
@@ -41,8 +42,10 @@ export function parseSnapshotText(text: string, origin: string): Snapshot {
   try {
     value = JSON.parse(text);
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new InputError(`${origin}: not valid JSON (${reason.split('\n')[0]}); is the file truncated?`);
+    // V8 quotes the text near the error: a binary file must not drive the terminal.
+    const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+    const shown = printable(reason).slice(0, 200);
+    throw new InputError(`${origin}: not valid JSON (${shown.slice(0, 200)}); is the file truncated?`);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new InputError(`${origin}: a snapshot is a JSON object with "schemaVersion": 1`);

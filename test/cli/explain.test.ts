@@ -1,4 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import type { Report } from '../../src/model/report.js';
 
@@ -161,5 +164,58 @@ describe('eksdoctor rules', () => {
     const help = runCli(['explain', '--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('--principal <arn>');
+  });
+});
+
+describe('bad input stays one harmless line with exit 2', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'eksdoctor-bad-input-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const oneLine = (stderr: string) => {
+    expect(stderr.trimEnd().split('\n')).toHaveLength(1);
+    // No control character but the final newline reaches the terminal.
+    expect([...stderr.trimEnd()].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)).toBe(false);
+  };
+
+  it.each([
+    {
+      name: 'an empty --principal',
+      args: ['explain', '--snapshot', SEED, '--principal', ''],
+      message: /--principal: empty ARN/,
+    },
+    {
+      name: 'a --principal with escape codes and a newline',
+      args: [
+        'explain',
+        '--snapshot',
+        SEED,
+        '--principal',
+        'arn:aws:iam::111122223333:user/a\u001b]0;PWNED\u0007\nb',
+      ],
+      message: /--principal: the ARN contains whitespace or control characters/,
+    },
+    {
+      name: 'an unwritable --save-snapshot',
+      args: ['explain', '--snapshot', SEED, '--save-snapshot', '/nonexistent-dir/x.json'],
+      message: /--save-snapshot \/nonexistent-dir\/x\.json: cannot write \(ENOENT\)/,
+    },
+    {
+      name: 'a token error with its hint',
+      args: ['explain', '--token', 'k8s-aws-v1.not-base64!!'],
+      message: /; hint: /,
+    },
+  ])('$name', ({ args, message }) => {
+    const r = runCli(args);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    oneLine(r.stderr);
+  });
+
+  it('a binary snapshot does not reach the terminal raw', () => {
+    const file = join(dir, 'binary.json');
+    writeFileSync(file, Buffer.from('\u001b]0;PWNED\u0007\u001b[2J\u0000\u0001garbage', 'latin1'));
+    const r = runCli(['explain', '--snapshot', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/not valid JSON/);
+    oneLine(r.stderr);
   });
 });

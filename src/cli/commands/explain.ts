@@ -8,6 +8,7 @@ import { renderMarkdown } from '../../report/markdown.js';
 import { makeChalk } from '../../report/style.js';
 import { renderText } from '../../report/text.js';
 import { decodeToken } from '../../parse/index.js';
+import { hasBlankOrControl } from '../../model/printable.js';
 import { InputError } from '../errors.js';
 import type { CliIo } from '../io.js';
 
@@ -47,7 +48,12 @@ export function checkOutput(value: string | undefined): OutputFormat {
 }
 
 function checkPrincipal(arn: string | undefined): void {
-  if (!arn) return;
+  if (arn === undefined) return;
+  if (!arn.trim()) throw new InputError('--principal: empty ARN');
+  // IAM names never hold whitespace or control characters; a pasted one would end up inside printed commands.
+  if (hasBlankOrControl(arn.trim())) {
+    throw new InputError('--principal: the ARN contains whitespace or control characters');
+  }
   try {
     parseArn(arn);
   } catch (error) {
@@ -107,11 +113,18 @@ export async function explainCommand(opts: ExplainOptions, io: CliIo): Promise<n
     const decoded = decodeToken(token);
     snapshot.token = { status: 'ok', data: { url: decoded.url, length: decoded.length } };
   }
-  if (opts.saveSnapshot) await writeFile(opts.saveSnapshot, JSON.stringify(snapshot, null, 2) + '\n');
   if (!opts.snapshot && !opts.evidenceDir && !opts.cluster && logLines.length === 0 && !opts.token) {
     throw new InputError(
       'nothing to diagnose: give --snapshot FILE, --cluster NAME (live), --evidence-dir DIR, --log TEXT or --token',
     );
+  }
+  if (opts.saveSnapshot) {
+    try {
+      await writeFile(opts.saveSnapshot, JSON.stringify(snapshot, null, 2) + '\n');
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? String(error);
+      throw new InputError(`--save-snapshot ${opts.saveSnapshot}: cannot write (${code})`);
+    }
   }
 
   const { report } = diagnoseDetailed(snapshot, {
