@@ -35,6 +35,9 @@ export default defineRule({
     const p = sim.principal;
     const mode = sim.index.authMode.mode;
     if (!p?.canonicalArn || (sim.mapping && sim.mapping.source !== 'map-accounts')) return;
+    // An entry for the principal exists (stale after a recreation, say): its access is not "gone" and creating
+    // one would fail with ResourceInUseException; the rules for that entry explain the failure.
+    if (sim.accessEntryCandidate || sim.accessEntryStale) return;
     const mappingFailed = sim.trace.some((s) => s.stage === 'mapping' && s.result === 'fail');
     if (!mappingFailed && sim.failingStage !== 'mapping') return;
     const cluster = okData(sim.input.snapshot, 'cluster');

@@ -30,6 +30,21 @@ function withBootstrap(input: BuildInput, flag: boolean): Snapshot {
 runRuleTests(rule, {
   valid: [
     {
+      name: 'the creator role was recreated: its entry exists but is stale (principal-recreated-unique-id-mismatch)',
+      snapshot: build({
+        principal: caller,
+        status: 401,
+        entries: [
+          entry(role('platform-bootstrap'), {
+            policies: [[CA, { type: 'cluster' }]],
+            createdAt: '2025-02-10T08:00:00Z',
+          }),
+        ],
+        iam: [{ arn: role('platform-bootstrap'), createDate: '2026-11-01T00:00:00Z' }],
+        cloudTrail: [created(caller)],
+      }),
+    },
+    {
       name: 'the creator still has its entry',
       snapshot: build({
         principal: caller,
