@@ -11,6 +11,7 @@ import { stages, type Finding, type Report, type Severity, type Stage } from '..
 import { sourceNames, type Snapshot } from '../model/snapshot.js';
 import { parseLogLines } from '../parse/index.js';
 import { indexSnapshot } from '../simulate/context.js';
+import { principalOfUsername } from '../simulate/principal-of-username.js';
 import { simulate, type Simulation } from '../simulate/simulate.js';
 import { buildTimeline } from '../timeline/timeline.js';
 import { formatMessage, type Rule, type RuleContext } from './define-rule.js';
@@ -75,9 +76,14 @@ export function diagnoseDetailed(snapshot: Snapshot, options: DiagnoseOptions = 
   const derivedPath = givenPath
     ? undefined
     : pathOfIncident({ ...incident, namespace: pick('namespace') ?? incident.namespace }, snapshot);
+  // A 403 that names only a username is replayed for the one principal whose mapping sets that username.
+  const named =
+    pick('principalArn') === undefined && incident.username
+      ? principalOfUsername(incident.username, index)
+      : undefined;
   const simulation = simulate({
     snapshot,
-    principalArn: pick('principalArn'),
+    principalArn: pick('principalArn') ?? named?.arn,
     path: givenPath ?? derivedPath,
     verb: pick('verb'),
     namespace: pick('namespace'),
@@ -141,6 +147,11 @@ export function diagnoseDetailed(snapshot: Snapshot, options: DiagnoseOptions = 
     timeline,
   };
   const notes = sourceNotes(snapshot, simulation);
+  if (named) {
+    notes.unshift(
+      `The pasted error names User "${incident.username ?? ''}", which only ${named.source === 'accessEntries' ? 'the access entry' : 'the aws-auth mapping'} of ${named.arn} sets: replayed as that principal.`,
+    );
+  }
   if (unusableArn && !simulation.principal) {
     notes.unshift(
       `The pasted text names "${unusableArn}", which is not a valid IAM ARN (redacted?): pass --principal ARN to replay it.`,

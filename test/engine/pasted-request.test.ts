@@ -193,3 +193,41 @@ describe('a role ARN given with its IAM path', () => {
     expect(simulation.outcome).toBe('allowed');
   });
 });
+
+describe('a 403 that names only a username', () => {
+  const line = (user: string) =>
+    `Error from server (Forbidden): nodes is forbidden: User "${user}" cannot list resource "nodes" in API group "" at the cluster scope`;
+  const withEntries = (entries: ReturnType<typeof entry>[]): Snapshot => {
+    const snapshot = build({ mode: 'API', entries });
+    delete snapshot.incident?.path;
+    delete snapshot.incident?.verb;
+    return snapshot;
+  };
+
+  it('is replayed for the one principal whose mapping sets that username, and says so', () => {
+    const sam = role('sam-role');
+    const { simulation, report } = diagnoseDetailed(
+      withEntries([
+        entry(sam, { username: 'sam', groups: ['node-viewers'] }),
+        entry(DEV, { username: 'dev' }),
+      ]),
+      { logLines: [line('sam')] },
+    );
+    expect(simulation.principal?.arn).toBe(sam);
+    expect(simulation.outcome).toBe('forbidden');
+    expect(report.notes).toContain(
+      `The pasted error names User "sam", which only the access entry of ${sam} sets: replayed as that principal.`,
+    );
+  });
+
+  it.each([
+    {
+      name: 'two entries set it',
+      entries: [entry(role('a'), { username: 'sam' }), entry(role('b'), { username: 'sam' })],
+    },
+    { name: 'none sets it', entries: [entry(role('a'), { username: 'other' })] },
+  ])('is not guessed when $name', ({ entries }) => {
+    const { simulation } = diagnoseDetailed(withEntries(entries), { logLines: [line('sam')] });
+    expect(simulation.principal).toBeUndefined();
+  });
+});
