@@ -1,5 +1,7 @@
 import { InputError } from '../cli/errors.js';
 
+const MAX_DAYS = 366;
+
 const UNIT_MS: Record<string, number> = {
   ms: 1,
   s: 1000,
@@ -30,6 +32,11 @@ export function parseDuration(text: string): number {
   }
   if (!(total > 0) || !Number.isFinite(total)) {
     throw new InputError(`invalid duration "${text}": must be longer than zero`);
+  }
+  // CloudTrail keeps 90 days of event history and log retention is rarely longer than a year; a larger value is a
+  // typo, and would not fit the collect script's shell arithmetic either.
+  if (total > MAX_DAYS * UNIT_MS.d!) {
+    throw new InputError(`invalid duration "${text}": at most ${MAX_DAYS}d`);
   }
   return Math.round(total);
 }

@@ -24,13 +24,14 @@ describe('parseDuration', () => {
     ['1h30m', 5_400_000],
     ['45s', 45_000],
     ['2w', 1_209_600_000],
+    ['366d', 31_622_400_000],
     ['1.5h', 5_400_000],
     [' 10M ', 600_000],
   ])('%s', (text, ms) => {
     expect(parseDuration(text)).toBe(ms);
   });
 
-  it.each(['24', '', 'h', '0h', '-1h', '1y', '24 h', '1h-'])('rejects %j with an InputError', (text) => {
+  it.each(['24', '', 'h', '0h', '-1h', '1y', '24 h', '1h-', '367d', '99999999999999999d'])('rejects %j with an InputError', (text) => {
     expect(() => parseDuration(text)).toThrow(InputError);
   });
 });
