@@ -24,7 +24,17 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .showSuggestionAfterError(true)
     .exitOverride();
 
-  program.action(async (opts: { demo?: boolean }) => {
+  // The bare command opens the app, so commander would call an unknown subcommand "too many arguments".
+  program.allowExcessArguments(true).allowUnknownOption(true);
+  program.action(async (opts: { demo?: boolean }, command: Command) => {
+    const word = command.args.find((a) => !a.startsWith('-'));
+    if (word !== undefined) {
+      throw new InputError(
+        `unknown command "${word}": use explain, collect, redact, parse or rules (eksdoctor --help)`,
+      );
+    }
+    const option = command.args[0];
+    if (option !== undefined) throw new InputError(`unknown option "${option}" (eksdoctor --help)`);
     const interactive = process.stdin.isTTY && process.stdout.isTTY && !io.env.CI;
     if (!interactive) {
       if (opts.demo) {

@@ -210,6 +210,17 @@ describe('bad input stays one harmless line with exit 2', () => {
     oneLine(r.stderr);
   });
 
+  it.each([
+    { args: ['frobnicate'], message: /^eksdoctor: unknown command "frobnicate": use explain, collect/ },
+    { args: ['expain', '--snapshot', SEED], message: /^eksdoctor: unknown command "expain"/ },
+    { args: ['--bogus'], message: /^eksdoctor: unknown option "--bogus"/ },
+  ])('$args: names the unknown command or option', ({ args, message }) => {
+    const r = runCli(args);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    oneLine(r.stderr);
+  });
+
   it('a binary snapshot does not reach the terminal raw', () => {
     const file = join(dir, 'binary.json');
     writeFileSync(file, Buffer.from('\u001b]0;PWNED\u0007\u001b[2J\u0000\u0001garbage', 'latin1'));
