@@ -199,6 +199,19 @@ describe('bad input stays one harmless line with exit 2', () => {
       message: /--save-snapshot \/nonexistent-dir\/x\.json: cannot write \(ENOENT\)/,
     },
     {
+      name: 'a --kubeconfig that does not exist',
+      args: [
+        'explain',
+        '--cluster',
+        'prod',
+        '--region',
+        'eu-west-1',
+        '--kubeconfig',
+        '/nonexistent/kubeconfig',
+      ],
+      message: /--kubeconfig \/nonexistent\/kubeconfig: no such file/,
+    },
+    {
       name: 'a token error with its hint',
       args: ['explain', '--token', 'k8s-aws-v1.not-base64!!'],
       message: /; hint: /,

@@ -3,6 +3,7 @@
  * read-only aws/kubectl script for `explain --evidence-dir`. Progress goes to stderr; stdout holds only the snapshot.
  */
 import { writeFile } from 'node:fs/promises';
+import { checkKubeconfig } from '../checks.js';
 import { InputError, EXIT } from '../errors.js';
 import type { CliIo } from '../io.js';
 
@@ -37,6 +38,7 @@ export async function collectCommand(opts: CollectCommandOptions, io: CliIo): Pr
     return EXIT.allowed;
   }
   if (!opts.cluster) throw new InputError('collect needs --cluster NAME (or --script for the offline kit)');
+  checkKubeconfig(opts.kubeconfig);
   if (opts.since) collect.parseDuration(opts.since);
 
   const { progressPrinter } = await import('../progress.js');

@@ -1,5 +1,6 @@
 /** `eksdoctor explain`: diagnose one failing request from a snapshot, an evidence folder, pasted text or live. */
 import { writeFile } from 'node:fs/promises';
+import { checkKubeconfig } from '../checks.js';
 import { parseArn } from '../../eks/arn.js';
 import { diagnoseDetailed, exitCodeFor } from '../../engine/diagnose.js';
 import { loadSnapshotFile } from '../../model/load.js';
@@ -102,6 +103,7 @@ async function obtainSnapshot(opts: ExplainOptions, io: CliIo): Promise<Snapshot
 export async function explainCommand(opts: ExplainOptions, io: CliIo): Promise<number> {
   const output = checkOutput(opts.output);
   checkPrincipal(opts.principal);
+  checkKubeconfig(opts.kubeconfig);
   const logLines: string[] = [];
   for (const value of opts.log ?? []) {
     logLines.push(...(await readMaybeStdin(value, io)).split(/\r?\n/).filter((l) => l.trim()));
