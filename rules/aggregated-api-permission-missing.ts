@@ -4,8 +4,9 @@ import { narrowestPolicyAllowing } from '../src/eks/access-policies.js';
 import type { FixPlan } from '../src/fix/actions.js';
 import { accessEntryPlan, entryPrincipalArn } from '../src/fix/plans.js';
 import { canICommand, serviceAccountBinding } from '../src/fix/run-commands.js';
-import { aggregatedTarget } from '../src/k8s/aggregated.js';
+import { aggregatedTarget, type AggregatedTarget } from '../src/k8s/aggregated.js';
 import type { RequestAttributes } from '../src/k8s/request-info.js';
+import type { EvidenceRef } from '../src/model/report.js';
 import { okData } from '../src/model/snapshot.js';
 import type { Simulation } from '../src/simulate/simulate.js';
 import { describeRequest } from '../src/k8s/rbac.js';
@@ -112,16 +113,7 @@ export default defineRule({
         (fixes.length === 0
           ? `For a scraper or workload, add a ClusterRole rule {apiGroups: [${target.group}], resources: [kcm/metrics, ksh/metrics], verbs: [get]} (or the resources it reads) and bind it.`
           : ''),
-      evidence: compact([
-        mappingEvidence(sim),
-        target.apiService
-          ? {
-              source: 'apiServices',
-              pointer: target.apiService.pointer,
-              note: `${target.apiService.name} is served by ${target.apiService.service}`,
-            }
-          : undefined,
-      ]),
+      evidence: compact([mappingEvidence(sim), apiServiceEvidence(target)]),
       fixes,
       checks: [
         { title: 'Ask the API server, as the failing principal', commands: [canICommand(sim.request)] },
@@ -287,13 +279,7 @@ function checkServiceAccount(sim: Simulation, username: string, report: Report):
         : decision
           ? { source: 'rbac', pointer: '/rbac/data', note: decision.reason }
           : undefined,
-      target.apiService
-        ? {
-            source: 'apiServices',
-            pointer: target.apiService.pointer,
-            note: `${target.apiService.name} is served by ${target.apiService.service}`,
-          }
-        : undefined,
+      apiServiceEvidence(target),
     ]),
     fixes,
     checks: [
@@ -303,4 +289,12 @@ function checkServiceAccount(sim: Simulation, username: string, report: Report):
       },
     ],
   });
+}
+
+/** The APIService that serves the group, when collected. */
+function apiServiceEvidence(target: AggregatedTarget): EvidenceRef | undefined {
+  const api = target.apiService;
+  return api
+    ? { source: 'apiServices', pointer: api.pointer, note: `${api.name} is served by ${api.service}` }
+    : undefined;
 }

@@ -8,7 +8,7 @@ import { asRun, canICommand, serviceAccountBinding } from '../src/fix/run-comman
 import { describeRequest } from '../src/k8s/rbac.js';
 import { bindingName, clusterRoleAllowing } from '../src/k8s/role-suggest.js';
 import type { EvidenceRef } from '../src/model/report.js';
-import type { Simulation } from '../src/simulate/simulate.js';
+import { impersonateRequest, type Simulation } from '../src/simulate/simulate.js';
 
 const SA_PREFIX = 'system:serviceaccount:';
 
@@ -167,20 +167,7 @@ export default defineRule({
         checks: [
           {
             title: 'Whether the caller may impersonate',
-            commands: [
-              canICommand({
-                isResourceRequest: true,
-                path: '',
-                verb: 'impersonate',
-                apiPrefix: 'api',
-                apiGroup: '',
-                apiVersion: 'v1',
-                namespace: denied.namespace ?? '',
-                resource: denied.resource,
-                subresource: '',
-                name: denied.name,
-              }),
-            ],
+            commands: [canICommand(impersonateRequest(denied))],
           },
         ],
       });

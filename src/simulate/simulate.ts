@@ -809,6 +809,26 @@ function recordAuthorization(sim: Simulation, result: AuthorizationResult, what:
 }
 
 /** The `impersonate` checks Kubernetes makes for the caller before switching identity (Impersonate-User/-Group). */
+/** The request the API server authorizes before impersonating: `impersonate` on users, groups or serviceaccounts. */
+export function impersonateRequest(check: {
+  resource: string;
+  namespace?: string | undefined;
+  name: string;
+}): RequestAttributes {
+  return {
+    isResourceRequest: true,
+    path: '',
+    verb: 'impersonate',
+    apiPrefix: 'api',
+    apiGroup: '',
+    apiVersion: 'v1',
+    namespace: check.namespace ?? '',
+    resource: check.resource,
+    subresource: '',
+    name: check.name,
+  };
+}
+
 function impersonateChecks(target: Impersonation): NonNullable<AuthorizationResult['impersonateDenied']>[] {
   const sa = target.user.startsWith('system:serviceaccount:')
     ? target.user.slice('system:serviceaccount:'.length).split(':')
@@ -835,19 +855,7 @@ function authorizeImpersonated(
   // An audit event of the impersonated request proves the checks passed.
   if (!target.accepted) {
     for (const check of impersonateChecks(target)) {
-      const attributes: RequestAttributes = {
-        isResourceRequest: true,
-        path: '',
-        verb: 'impersonate',
-        apiPrefix: 'api',
-        apiGroup: '',
-        apiVersion: 'v1',
-        namespace: check.namespace ?? '',
-        resource: check.resource,
-        subresource: '',
-        name: check.name,
-      };
-      const decision = decide(sim, caller, attributes, entry);
+      const decision = decide(sim, caller, impersonateRequest(check), entry);
       if (decision.allowed !== false) continue; // unknown: the observed status decides
       sim.authorization = { ...decision, allowed: false, impersonateDenied: check, impersonated };
       const object = check.namespace ? `${check.namespace}/${check.name}` : check.name;
