@@ -31,9 +31,12 @@ describe('parseDuration', () => {
     expect(parseDuration(text)).toBe(ms);
   });
 
-  it.each(['24', '', 'h', '0h', '-1h', '1y', '24 h', '1h-', '367d', '99999999999999999d'])('rejects %j with an InputError', (text) => {
-    expect(() => parseDuration(text)).toThrow(InputError);
-  });
+  it.each(['24', '', 'h', '0h', '-1h', '1y', '24 h', '1h-', '367d', '99999999999999999d'])(
+    'rejects %j with an InputError',
+    (text) => {
+      expect(() => parseDuration(text)).toThrow(InputError);
+    },
+  );
 });
 
 describe('mapLimit', () => {
