@@ -3,8 +3,8 @@
  * simulator only looks at the aggregation hop once a request is authorized, but FM-47 (forbidden on an aggregated
  * group) and FM-48 (APIService unavailable) need to know it either way.
  */
-import { okData, type ApiService, type Snapshot } from '../model/snapshot.js';
-import { KNOWN_AGGREGATED_GROUPS } from '../simulate/simulate.js';
+import type { ApiService, Snapshot } from '../model/snapshot.js';
+import { findApiService, KNOWN_AGGREGATED_GROUPS, proxiedGroupVersion } from '../simulate/simulate.js';
 import type { RequestAttributes } from './request-info.js';
 
 export interface AggregatedTarget {
@@ -16,32 +16,18 @@ export interface AggregatedTarget {
   collected: boolean;
 }
 
-function groupVersionOf(request: RequestAttributes): { group: string; version: string } | undefined {
-  if (request.isResourceRequest) {
-    return request.apiPrefix === 'apis' && request.apiGroup
-      ? { group: request.apiGroup, version: request.apiVersion }
-      : undefined;
-  }
-  const parts = request.path.split('?')[0]?.split('/').filter(Boolean) ?? [];
-  return parts[0] === 'apis' && parts[1] && parts[2] ? { group: parts[1], version: parts[2] } : undefined;
-}
-
 /** The aggregated API the request is proxied to, or undefined when kube-apiserver serves it itself. */
 export function aggregatedTarget(
   snapshot: Snapshot,
   request: RequestAttributes,
 ): AggregatedTarget | undefined {
-  const gv = groupVersionOf(request);
+  const gv = proxiedGroupVersion(request);
   if (!gv) return undefined;
-  const services = okData(snapshot, 'apiServices');
-  if (!services) {
+  const { found, at, collected } = findApiService(snapshot, gv.group, gv.version);
+  if (!collected) {
     return KNOWN_AGGREGATED_GROUPS.includes(gv.group) ? { ...gv, collected: false } : undefined;
   }
   const name = `${gv.version}.${gv.group}`;
-  const at = services.findIndex(
-    (s) => s.metadata?.name === name || (s.spec?.group === gv.group && s.spec.version === gv.version),
-  );
-  const found = at >= 0 ? services[at] : undefined;
   const service = found?.spec?.service;
   if (!found || !service) return undefined;
   return {

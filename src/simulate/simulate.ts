@@ -343,12 +343,13 @@ function entryGroups(entry: IndexedEntry['entry']): string[] {
   return entry.kubernetesGroups ?? [];
 }
 
-function findApiService(
-  index: SnapshotIndex,
+/** The APIService serving group/version, by name or by spec; `collected` is false when APIServices were not read. */
+export function findApiService(
+  snapshot: Snapshot,
   group: string,
   version: string,
 ): { found?: ApiService; at: number; collected: boolean } {
-  const services = okData(index.snapshot, 'apiServices');
+  const services = okData(snapshot, 'apiServices');
   if (!services) return { at: -1, collected: false };
   const name = `${version}.${group}`;
   const at = services.findIndex(
@@ -358,7 +359,9 @@ function findApiService(
 }
 
 /** The group/version a request is proxied for, if any: /apis/<g>/<v>[/...] (not /apis/<g>, served locally). */
-function proxiedGroupVersion(request: RequestAttributes): { group: string; version: string } | undefined {
+export function proxiedGroupVersion(
+  request: RequestAttributes,
+): { group: string; version: string } | undefined {
   if (request.isResourceRequest) {
     return request.apiPrefix === 'apis' && request.apiGroup
       ? { group: request.apiGroup, version: request.apiVersion }
@@ -888,7 +891,7 @@ function classifyAggregation(sim: Simulation): { result: AggregationResult; coll
   const gv = proxiedGroupVersion(sim.request);
   if (!gv) return { result: { aggregated: false }, collected: true };
   const groupVersion = `${gv.group}/${gv.version}`;
-  const lookup = findApiService(sim.index, gv.group, gv.version);
+  const lookup = findApiService(sim.index.snapshot, gv.group, gv.version);
   if (!lookup.collected) {
     const known = KNOWN_AGGREGATED_GROUPS.includes(gv.group);
     return { result: { aggregated: known ? undefined : false, groupVersion }, collected: false };
