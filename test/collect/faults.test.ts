@@ -10,7 +10,7 @@ import { loadSample } from '../helpers/samples.js';
 import type { Fault } from '../support/fake-aws.js';
 import type { KubeFault } from '../support/fake-kube.js';
 import { analyzeRequestLog } from '../support/request-log.js';
-import { COLLECTOR, startFakes, type Fakes } from '../support/scenario.js';
+import { COLLECTOR, startFakes, type Fakes, incidentCollectOptions } from '../support/scenario.js';
 import { withEnv } from '../support/env.js';
 
 interface Case {
@@ -215,11 +215,7 @@ describe.each(cases)('fault: $name', (c) => {
       const snapshot = await withEnv(fakes.env, () =>
         collectSnapshot(
           {
-            cluster: fakes.clusterName,
-            region: fakes.region,
-            principalArn: SAMPLE.snapshot.incident?.principalArn,
-            path: SAMPLE.snapshot.incident?.path,
-            verb: SAMPLE.snapshot.incident?.verb,
+            ...incidentCollectOptions(fakes, SAMPLE.snapshot),
             now: new Date(SAMPLE.snapshot.collectedAt ?? Date.now()),
             cloudTrail: c.cloudTrail ?? false,
             timeoutMs: c.timeoutMs ?? 5000,

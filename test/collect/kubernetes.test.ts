@@ -11,7 +11,13 @@ import { eksToken, presignedStsUrl, stsHost } from '../../src/collect/kube/presi
 import type { Snapshot } from '../../src/model/snapshot.js';
 import { loadSample } from '../helpers/samples.js';
 import { checkEksToken } from '../support/fake-kube.js';
-import { COLLECTOR, selfSignedCert, startFakes, type Fakes } from '../support/scenario.js';
+import {
+  COLLECTOR,
+  selfSignedCert,
+  startFakes,
+  type Fakes,
+  incidentCollectOptions,
+} from '../support/scenario.js';
 import { withEnv } from '../support/env.js';
 
 const SAMPLE = loadSample('access-entry-without-policy');
@@ -98,11 +104,7 @@ describe('from the EKS endpoint and CA (TLS)', () => {
     fakes = await startFakes(SAMPLE.snapshot, { tls });
     snapshot = await withEnv(fakes.env, () =>
       collectSnapshot({
-        cluster: fakes.clusterName,
-        region: fakes.region,
-        principalArn: SAMPLE.snapshot.incident?.principalArn,
-        path: SAMPLE.snapshot.incident?.path,
-        verb: SAMPLE.snapshot.incident?.verb,
+        ...incidentCollectOptions(fakes, SAMPLE.snapshot),
         cloudTrail: false,
       }),
     );

@@ -17,7 +17,7 @@ import { loadSample } from '../helpers/samples.js';
 import { BIN, ROOT } from '../helpers/cli.js';
 import { withEnv } from '../support/env.js';
 import { startTestProxy, type TestProxy } from '../support/proxy.js';
-import { selfSignedCert, startFakes, type Fakes } from '../support/scenario.js';
+import { selfSignedCert, startFakes, type Fakes, incidentCollectOptions } from '../support/scenario.js';
 
 const SAMPLE = loadSample('access-entry-without-policy');
 const USER = 'alice';
@@ -65,11 +65,7 @@ describe('live collection through a proxy', () => {
     withEnv({ ...fakes.env, ...NO_PROXY_VARIABLES, ...env }, () =>
       collectSnapshot(
         {
-          cluster: fakes.clusterName,
-          region: fakes.region,
-          principalArn: SAMPLE.snapshot.incident?.principalArn,
-          path: SAMPLE.snapshot.incident?.path,
-          verb: SAMPLE.snapshot.incident?.verb,
+          ...incidentCollectOptions(fakes, SAMPLE.snapshot),
           now: new Date(SAMPLE.snapshot.collectedAt ?? Date.now()),
           since: '90d',
           ...options,

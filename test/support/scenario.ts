@@ -207,6 +207,17 @@ export interface Fakes {
   close(): Promise<void>;
 }
 
+/** Collection options that replay `snapshot`'s incident against the fakes (cluster, Region, principal, request). */
+export function incidentCollectOptions(fakes: Fakes, snapshot: Snapshot) {
+  return {
+    cluster: fakes.clusterName,
+    region: fakes.region,
+    principalArn: snapshot.incident?.principalArn,
+    path: snapshot.incident?.path,
+    verb: snapshot.incident?.verb,
+  };
+}
+
 export async function startFakes(
   snapshot: Snapshot,
   options: { tls?: { key: string; cert: string }; aws?: FakeAwsOptions } = {},
